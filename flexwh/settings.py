@@ -1,0 +1,113 @@
+"""Every setting of operations.md, read from the environment in one place.
+
+Nothing happens at import time: `Settings.from_env()` reads the variables when called,
+and the hash key is only read (or created) when `hash_key()` is asked for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+class SettingsError(ValueError):
+    """A setting has a value the pipeline cannot use; the message names the variable."""
+
+
+def yesterday_utc() -> date:
+    return datetime.now(timezone.utc).date() - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    landing_dir: Path
+    warehouse: Path
+    serving_dir: Path
+    export_dir: Path
+    as_of: date
+    export_retention_days: int
+    memory_limit: str
+    threads: int
+    hash_key_env: str | None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        data_dir = Path(env.get("FLEXWH_DATA_DIR") or "./data")
+
+        def path(name: str, default: Path) -> Path:
+            return Path(env[name]) if env.get(name) else default
+
+        return cls(
+            data_dir=data_dir,
+            landing_dir=path("FLEXWH_LANDING_DIR", data_dir / "landing"),
+            warehouse=path("FLEXWH_WAREHOUSE", data_dir / "warehouse.duckdb"),
+            serving_dir=path("FLEXWH_SERVING_DIR", data_dir / "serving"),
+            export_dir=path("FLEXWH_EXPORT_DIR", data_dir / "exports"),
+            as_of=_parse_as_of(env.get("FLEXWH_AS_OF")),
+            export_retention_days=_parse_int(env, "FLEXWH_EXPORT_RETENTION_DAYS", 14),
+            memory_limit=env.get("FLEXWH_MEMORY_LIMIT") or "4GB",
+            threads=_parse_int(env, "FLEXWH_THREADS", os.cpu_count() or 1),
+            hash_key_env=env.get("FLEXWH_HASH_KEY") or None,
+        )
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
+
+    @property
+    def hash_key_file(self) -> Path:
+        return self.data_dir / ".hash_key"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster_home"
+
+    def with_as_of(self, as_of: date) -> Settings:
+        return replace(self, as_of=as_of)
+
+    def hash_key(self) -> str:
+        """The secret for user keys: FLEXWH_HASH_KEY, else the key file (created once)."""
+        if self.hash_key_env:
+            return self.hash_key_env
+        key_file = self.hash_key_file
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            log.warning("FLEXWH_HASH_KEY is not set: created a new hash key in %s", key_file)
+        return key_file.read_text(encoding="utf-8").strip()
+
+    def duckdb_config(self) -> dict[str, str]:
+        return {"memory_limit": self.memory_limit, "threads": str(self.threads)}
+
+
+
+def _parse_as_of(value: str | None) -> date:
+    if not value:
+        return yesterday_utc()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise SettingsError(f"FLEXWH_AS_OF: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _parse_int(env: dict[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name}: not a whole number: {value!r}") from None
+    if number < 1 and name != "FLEXWH_EXPORT_RETENTION_DAYS":
+        raise SettingsError(f"{name}: must be at least 1: {value!r}")
+    return number
