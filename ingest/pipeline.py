@@ -1,0 +1,253 @@
+"""Ingest the landing folder: every new file of a feed is judged, loaded and recorded.
+
+Files are grouped into batches of files with the same header, so that the CSV files of a
+batch are read and validated in one set-based pass; each batch is committed in one
+transaction together with its audit rows (a crash never leaves half a file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingest.archive import archive_copy
+from ingest.cells import CsvInput, Rejection, create_cells_table, load_csv_files, load_records
+from ingest.discovery import LandingFile, discover
+from ingest.feeds import FEEDS, Feed
+from ingest.headers import FileRejected, HeaderMatch, match_header
+from ingest.readers import (
+    SheetRows,
+    is_blank,
+    missing_columns_message,
+    read_csv_header,
+    read_csv_rows,
+    read_xlsx_rows,
+)
+from ingest.registry import known_files, loaded_hashes, next_file_seq, record_files
+from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult, FileResult
+from ingest.scan import FileScan, hash_file, scan_text_file
+from ingest.schema import ensure_schema
+from ingest.validate import FILES, load_parsed, parse_cells
+from ingest.values import install_macros
+
+Progress = Callable[[str], None]
+BATCH_BYTES = 256 * 1024 * 1024  # bounds the memory of one batch's text cells
+
+
+@dataclass
+class Accepted:
+    """A file whose header passed: its rows go to a batch."""
+
+    landing: LandingFile
+    scan: FileScan
+    file_seq: int
+    header_row: int
+    sheet: SheetRows | None = None  # XLSX rows, read already to find the sheet
+
+
+@dataclass
+class Batch:
+    match: HeaderMatch
+    newline: str | None  # line ends of its CSV files; DuckDB reads one kind per scan
+    files: list[Accepted] = field(default_factory=list)
+    size: int = 0
+
+
+def ingest_all(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, archive_dir: Path, run_id: str,
+    progress: Progress = lambda message: None,
+) -> dict[str, FeedResult]:
+    return {
+        name: ingest_feed(con, name, landing_dir, archive_dir, run_id, progress)
+        for name in FEEDS
+    }
+
+
+def ingest_feed(
+    con: duckdb.DuckDBPyConnection, feed: str, landing_dir: Path, archive_dir: Path,
+    run_id: str, progress: Progress = lambda message: None,
+) -> FeedResult:
+    """Ingest the new files of one feed; returns what happened to each of them."""
+    definition = FEEDS[feed]
+    ensure_schema(con)
+    install_macros(con)
+    ingested_at = datetime.now(UTC).replace(tzinfo=None)
+    known = known_files(con, feed)
+    loaded = loaded_hashes(con, feed)
+    file_seq = next_file_seq(con)
+    result = FeedResult(feed)
+    judged: list[tuple[int, FileResult]] = []
+    batches: list[Batch] = []
+    for landing in discover(landing_dir, feed):
+        is_csv = landing.extension == ".csv"
+        scan = scan_text_file(landing.path) if is_csv else hash_file(landing.path)
+        if (landing.rel_path, scan.sha256) in known:
+            continue
+        base = FileResult(feed, landing.rel_path, scan.sha256, scan.size, LOADED)
+        verdict, accepted = _judge(definition, landing, scan, file_seq, base, loaded)
+        if accepted is None:
+            judged.append((file_seq, verdict))
+            if verdict.status == LOADED:  # an empty file: valid, zero rows
+                archive_copy(landing.path, archive_dir, feed, scan.sha256)
+        else:
+            _add_to_batch(batches, accepted)
+        if verdict.status == LOADED:
+            loaded.add(scan.sha256)
+        file_seq += 1
+    record_files(con, judged, run_id, ingested_at)
+    result.files.extend(r for _, r in judged)
+    for number, batch in enumerate(batches, start=1):
+        progress(f"{feed}: batch {number}/{len(batches)}, {len(batch.files)} files, "
+                 f"{batch.size / 1e6:.1f} MB")
+        result.files.extend(_load_batch(con, definition, batch, archive_dir, run_id, ingested_at))
+    progress(result.summary())
+    return result
+
+
+def _judge(feed: Feed, landing: LandingFile, scan: FileScan, file_seq: int,
+           base: FileResult, loaded: set[str]) -> tuple[FileResult, Accepted | None]:
+    """Decide what a new file is; for a file to load, also return what its batch needs."""
+    from dataclasses import replace
+
+    if landing.extension not in feed.extensions:
+        return replace(base, status=IGNORED), None
+    if scan.sha256 in loaded:
+        return replace(base, status=DUPLICATE), None
+    try:
+        if landing.extension == ".xlsx":
+            sheet = read_xlsx_rows(landing.path, feed)
+            if sheet is None:
+                return base, None
+            return base, Accepted(landing, scan, file_seq, sheet.header_row, sheet)
+        if scan.utf8_error:
+            raise FileRejected(scan.utf8_error)
+        header = read_csv_header(landing.path)
+        if header is None:
+            return base, None
+        match = match_header(feed, header[0])
+        missing = match.missing(feed)
+        if missing:
+            raise FileRejected(missing_columns_message(feed, missing))
+        return base, Accepted(landing, scan, file_seq, header[1])
+    except FileRejected as rejection:
+        rows = 0 if scan.utf8_error or landing.extension != ".csv" else _count_rows(landing.path)
+        message = f"{landing.rel_path}: {rejection}"
+        return replace(base, status=REJECTED, rows_read=rows, rows_rejected=rows,
+                       message=message), None
+
+
+def _count_rows(path: Path) -> int:
+    """Data rows of a CSV file rejected as a whole (audit: rows_read = rows_rejected)."""
+    from ingest.readers import csv_records
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        records = [cells for _, cells in csv_records(handle.read())]
+    non_blank = [cells for cells in records if not is_blank(cells)]
+    return max(len(non_blank) - 1, 0)
+
+
+def _add_to_batch(batches: list[Batch], accepted: Accepted) -> None:
+    # Reading the header again is cheap and keeps Accepted free of header state.
+    match = _header_of(accepted)
+    newline = accepted.scan.newline
+    for batch in batches:
+        if (batch.match.cells, batch.newline) == (match.cells, newline) \
+                and batch.size + accepted.scan.size <= BATCH_BYTES:
+            batch.files.append(accepted)
+            batch.size += accepted.scan.size
+            return
+    batches.append(Batch(match, newline, [accepted], accepted.scan.size))
+
+
+def _header_of(accepted: Accepted) -> HeaderMatch:
+    if accepted.sheet is not None:
+        return accepted.sheet.header
+    header = read_csv_header(accepted.landing.path)
+    assert header is not None  # judged non-empty already
+    return match_header(FEEDS[accepted.landing.rel_path.split("/")[0]], header[0])
+
+
+def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
+                ingested_at: datetime) -> list[FileResult]:
+    keys = batch.match.row_keys()
+    create_cells_table(con, len(keys))
+    by_file = {str(a.landing.path): a for a in batch.files}
+    fast = [CsvInput(f, a.scan, a.header_row) for f, a in by_file.items() if a.sheet is None]
+    fast = [c for c in fast if not c.needs_row_reader()]
+    rejections: list[Rejection] = []
+    row_by_row = [f for f, a in by_file.items() if a.sheet is None and f not in
+                  {c.file for c in fast}]
+    if fast:
+        try:
+            shape_rejections, multiline = load_csv_files(con, fast, keys)
+        except duckdb.Error:
+            # DuckDB refuses some malformed files outright: read the batch row by row.
+            shape_rejections, multiline = [], [c.file for c in fast]
+            create_cells_table(con, len(keys))
+        rejections += shape_rejections
+        row_by_row += multiline
+    for file in row_by_row:
+        sheet = read_csv_rows(by_file[file].landing.path, feed)
+        rejections += load_records(con, file, sheet.records, keys, exact_width=True)
+    for file, accepted in by_file.items():
+        if accepted.sheet is not None:
+            rejections += load_records(con, file, accepted.sheet.records, keys, exact_width=False)
+    _register_files(con, batch)
+    parse_cells(con, feed, batch.match)
+    con.begin()
+    try:
+        counts = load_parsed(con, feed, run_id, ingested_at)
+        _insert_rejections(con, feed, by_file, rejections, run_id)
+        results = _file_results(feed, by_file, counts, rejections)
+        for accepted in batch.files:
+            archive_copy(accepted.landing.path, archive_dir, feed.name, accepted.scan.sha256)
+        audit_rows = [(by_file[f].file_seq, r) for f, r in results.items()]
+        record_files(con, audit_rows, run_id, ingested_at)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    con.execute(f"drop table if exists {FILES}; drop table if exists _flex_parsed; "
+                f"drop table if exists _flex_cells")
+    return list(results.values())
+
+
+def _register_files(con, batch: Batch) -> None:
+    table = pa.table({
+        "_file": [str(a.landing.path) for a in batch.files],
+        "file_seq": pa.array([a.file_seq for a in batch.files], pa.int64()),
+        "sha256": [a.scan.sha256 for a in batch.files],
+        "rel_path": [a.landing.rel_path for a in batch.files],
+    })
+    con.register("_flex_files_in", table)
+    con.execute(f"create or replace temp table {FILES} as select * from _flex_files_in")
+    con.unregister("_flex_files_in")
+
+
+def _insert_rejections(con, feed: Feed, by_file, rejections: list[Rejection], run_id) -> None:
+    if rejections:
+        con.executemany(
+            "insert into audit.rejected_rows values (?, ?, ?, ?, ?, ?, ?)",
+            [(feed.name, by_file[r.file].landing.rel_path, by_file[r.file].scan.sha256,
+              r.row_number, r.row_json, r.reason, run_id) for r in rejections],
+        )
+
+
+def _file_results(feed: Feed, by_file, counts, rejections) -> dict[str, FileResult]:
+    shape_rejected: dict[str, int] = {}
+    for rejection in rejections:
+        shape_rejected[rejection.file] = shape_rejected.get(rejection.file, 0) + 1
+    results = {}
+    for file, accepted in by_file.items():
+        loaded, rejected = counts.get(file, (0, 0))
+        rejected += shape_rejected.get(file, 0)
+        results[file] = FileResult(
+            feed.name, accepted.landing.rel_path, accepted.scan.sha256, accepted.scan.size,
+            LOADED, loaded + rejected, loaded, rejected,
+        )
+    return results

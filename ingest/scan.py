@@ -1,0 +1,95 @@
+"""One streaming pass over a landing file: SHA-256, size, UTF-8 validity and blank lines.
+
+DuckDB's CSV reader skips blank lines without a trace, yet feeds.md numbers rows as a
+spreadsheet does (blank rows count). Recording the blank lines here, in the pass that
+hashes the file anyway, lets the set-based reader restore the spreadsheet row numbers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHUNK_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileScan:
+    sha256: str
+    size: int
+    utf8_error: str | None = None  # why the file is not valid UTF-8, None when it is
+    has_quote: bool = False  # a '"' byte occurs: a quoted cell may span lines
+    newline: str | None = None  # "\n" or "\r\n" when every line ends so, None when mixed
+    blank_lines: tuple[int, ...] = field(default=())  # 1-based numbers of empty lines
+
+
+def hash_file(path: Path) -> FileScan:
+    """SHA-256 and size only (XLSX files and files of other extensions)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+    return FileScan(digest.hexdigest(), size)
+
+
+def scan_text_file(path: Path) -> FileScan:
+    """Hash a CSV file, check it is UTF-8 and list its empty lines."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    size = 0
+    lines_before = 0  # newlines in the bytes already handed to _blank_lines
+    crlf = 0
+    blanks: list[int] = []
+    utf8_error = None
+    has_quote = False
+    carry = b""
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(CHUNK_BYTES)
+            digest.update(chunk)
+            size += len(chunk)
+            has_quote = has_quote or b'"' in chunk
+            if utf8_error is None:
+                utf8_error = _decode(decoder, chunk, final=not chunk, offset=size - len(chunk))
+            buffer = carry + chunk
+            # Cut after the last newline so that no line straddles two buffers.
+            cut = len(buffer) if not chunk else buffer.rfind(b"\n") + 1
+            complete, carry = buffer[:cut], buffer[cut:]
+            blanks.extend(_blank_lines(complete, lines_before))
+            lines_before += complete.count(b"\n")
+            crlf += complete.count(b"\r\n")
+            if not chunk:
+                break
+    newline = "\r\n" if crlf == lines_before and crlf else "\n" if crlf == 0 else None
+    return FileScan(digest.hexdigest(), size, utf8_error, has_quote, newline, tuple(blanks))
+
+
+def _decode(decoder, chunk: bytes, final: bool, offset: int) -> str | None:
+    try:
+        decoder.decode(chunk, final)
+    except UnicodeDecodeError as error:
+        return f"not valid UTF-8 (byte {offset + error.start + 1})"
+    return None
+
+
+def _blank_lines(buffer: bytes, lines_before: int) -> list[int]:
+    """Numbers of the empty lines in `buffer`, which starts at the start of a line."""
+    positions = []  # offsets of the newline that ends the line before a blank one
+    if buffer.startswith((b"\n", b"\r\n")):
+        positions.append(-1)
+    for pattern in (b"\n\n", b"\n\r\n"):
+        found = buffer.find(pattern)
+        while found != -1:
+            positions.append(found)
+            found = buffer.find(pattern, found + 1)
+    numbers = []
+    line, counted_to = lines_before, 0
+    for position in sorted(positions):
+        line += buffer.count(b"\n", counted_to, position + 1)
+        counted_to = position + 1
+        numbers.append(line + 1)
+    return numbers

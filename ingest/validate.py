@@ -1,0 +1,147 @@
+"""Parse and validate the cells of a batch in SQL, then load valid rows into the raw table
+and the others into audit.rejected_rows, with reasons that name the column and problem."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+
+from ingest.cells import CELLS
+from ingest.feeds import TEXT, Column, Feed
+from ingest.headers import HeaderMatch
+from ingest.schema import LINEAGE_COLUMNS
+from ingest.values import WHITESPACE_SQL
+
+PARSED = "_flex_parsed"
+FILES = "_flex_files"  # _file, file_seq, sha256, rel_path of the batch
+
+# token_events: the event types that use (and so validate) a column, and that require it.
+_EVENT_COLUMN_USE = {
+    "subscription_id": (("move", "adjustment"), ("move", "adjustment")),
+    "from_team": (("move", "merge"), ("merge",)),
+    "to_team": (("move", "merge"), ("move", "merge")),
+    "tokens": (("adjustment",), ("adjustment",)),
+}
+_IDENTITY_COLUMNS = {
+    "usage": ("autodesk_id", "hashed_autodesk_id", "email"),
+    "users": ("autodesk_id", "email"),
+}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _text(name: str) -> str:
+    """The cleaned text of a canonical column (typed values take the plain name)."""
+    return f"t_{name}"
+
+
+def _types_in(types: tuple[str, ...]) -> str:
+    return "flex_event_type(t_event_type) in (" + ", ".join(_quote(t) for t in types) + ")"
+
+
+def _problem(column: Column) -> str:
+    problem = f"flex_{column.kind}_problem({_text(column.name)})"
+    return f"case when {problem} is not null then " \
+           f"'{column.name}: ' || {problem} || ': ' || flex_quote({_text(column.name)}) end"
+
+
+def _value_and_problems(feed: Feed, column: Column) -> tuple[str, list[str]]:
+    text = _text(column.name)
+    value = text if column.kind == TEXT else f"flex_{column.kind}({text})"
+    problems = [_problem(column)] if column.kind != TEXT else []
+    if column.required:
+        problems.insert(0, f"case when {text} is null then '{column.name}: missing' end")
+    if feed.name == "token_events" and column.name in _EVENT_COLUMN_USE:
+        used_by, required_by = _EVENT_COLUMN_USE[column.name]
+        used = _types_in(used_by)
+        value = f"case when {used} then {value} end"
+        problems = [f"case when {used} then {p} end" for p in problems]
+        problems.insert(0, f"case when {_types_in(required_by)} and {text} is null then "
+                           f"'{column.name}: missing (required for ' "
+                           f"|| flex_event_type(t_event_type) || ')' end")
+    if feed.name == "usage" and column.name == "version":
+        value = f"coalesce({value}, '')"
+    return value, problems
+
+
+def _row_problems(feed: Feed) -> list[str]:
+    problems = []
+    if feed.name in _IDENTITY_COLUMNS:
+        names = _IDENTITY_COLUMNS[feed.name]
+        all_null = " and ".join(f"{_text(name)} is null" for name in names)
+        problems.append(f"case when {all_null} then '{', '.join(names)}: no user identity' end")
+    if feed.name == "subscriptions":
+        problems.append("case when flex_date(t_end_date) < flex_date(t_start_date) then "
+                        "'end_date: before start_date: ' || flex_quote(t_end_date) end")
+    if feed.name == "token_events":
+        problems.append("case when flex_event_type(t_event_type) = 'adjustment' "
+                        "and flex_signed_tokens(t_tokens) = 0 "
+                        "then 'tokens: 0 on an adjustment' end")
+    return problems
+
+
+def parse_cells(con: duckdb.DuckDBPyConnection, feed: Feed, match: HeaderMatch) -> None:
+    """Create the PARSED temp table: typed values, the row as JSON, `_extra` and `_reason`."""
+    width = len(match.cells)
+    keys = match.row_keys()
+    cleaned = [
+        f"flex_clean(c{match.canonical[c.name] + 1}) as {_text(c.name)}"
+        if c.name in match.canonical else f"cast(null as varchar) as {_text(c.name)}"
+        for c in feed.columns
+    ]
+    row_json = "json_object(" + ", ".join(f"{_quote(k)}, c{i}" for i, k in enumerate(keys, 1)) + ")"
+    extra = (
+        "json_object(" + ", ".join(f"{_quote(k)}, c{p + 1}" for k, p in match.extra.items()) + ")"
+        if match.extra else "cast(null as json)"
+    )
+    not_blank = " or ".join(f"coalesce(trim(c{i}, {WHITESPACE_SQL}), '') <> ''"
+                            for i in range(1, width + 1))
+    values, problems = [], []
+    for column in feed.columns:
+        value, column_problems = _value_and_problems(feed, column)
+        values.append(f"{value} as {column.name}")
+        problems.extend(column_problems)
+    problems.extend(_row_problems(feed))
+    con.execute(
+        f"""create or replace temp table {PARSED} as
+        with cleaned as (
+            select _file, _row_number, {row_json} as _row, {extra} as _extra,
+                   {', '.join(cleaned)}
+            from {CELLS} where {not_blank}
+        )
+        select _file, _row_number, _row, _extra, {', '.join(values)},
+               concat_ws('; ', {', '.join(problems)}) as _reason
+        from cleaned"""
+    )
+
+
+def load_parsed(
+    con: duckdb.DuckDBPyConnection, feed: Feed, run_id: str, ingested_at: datetime
+) -> dict[str, tuple[int, int]]:
+    """Insert valid rows into raw and invalid ones into audit; (loaded, rejected) per file."""
+    columns = [c.name for c in feed.columns]
+    lineage = [name for name, _ in LINEAGE_COLUMNS]
+    con.execute(
+        f"""insert into {feed.raw_table} ({', '.join(columns + lineage)})
+        select {', '.join('p.' + c for c in columns)},
+               f.file_seq, f.sha256, f.rel_path, p._row_number, ?, p._extra
+        from {PARSED} as p join {FILES} as f using (_file)
+        where p._reason = ''""",
+        [ingested_at],
+    )
+    con.execute(
+        f"""insert into audit.rejected_rows
+        select ?, f.rel_path, f.sha256, p._row_number, p._row, p._reason, ?
+        from {PARSED} as p join {FILES} as f using (_file)
+        where p._reason <> ''""",
+        [feed.name, run_id],
+    )
+    counts = con.execute(
+        f"""select _file, count(*) filter (where _reason = ''),
+                  count(*) filter (where _reason <> '')
+        from {PARSED} group by _file"""
+    ).fetchall()
+    return {file: (loaded, rejected) for file, loaded, rejected in counts}
