@@ -72,7 +72,8 @@ def load_csv_files(
                       delim = ',', quote = '"', escape = '"', new_line = ?, filename = true,
                       store_rejects = true, rejects_table = '_flex_rejects',
                       rejects_scan = '_flex_reject_scans', ignore_errors = true)""",
-        [[f.file for f in files], files[0].scan.newline],
+        # read_csv takes the line end spelled with backslashes: '\\n' or '\\r\\n'.
+        [[f.file for f in files], files[0].scan.newline.encode("unicode_escape").decode()],
     )
     by_file = {f.file: f for f in files}
     multiline = _files_with_multiline_cells(con, [f.file for f in files if f.scan.has_quote], names)

@@ -7,6 +7,7 @@ transaction together with its audit rows (a crash never leaves half a file).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from ingest.schema import ensure_schema
 from ingest.validate import FILES, load_parsed, parse_cells
 from ingest.values import install_macros
 
+log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 BATCH_BYTES = 256 * 1024 * 1024  # bounds the memory of one batch's text cells
 
@@ -185,8 +187,10 @@ def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
     if fast:
         try:
             shape_rejections, multiline = load_csv_files(con, fast, keys)
-        except duckdb.Error:
+        except duckdb.Error as error:
             # DuckDB refuses some malformed files outright: read the batch row by row.
+            log.warning("%s: %d files read row by row (%s)", feed.name, len(fast),
+                        type(error).__name__)
             shape_rejections, multiline = [], [c.file for c in fast]
             create_cells_table(con, len(keys))
         rejections += shape_rejections
