@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'usage') }}
+
+),
+
+final as (
+
+    select
+        team,
+        day_used,
+        {{ user_id('autodesk_id', 'hashed_autodesk_id', 'email') }} as user_id,
+        product_name,
+        version,
+        tokens_used,
+        autodesk_id,
+        hashed_autodesk_id,
+        email,
+        first_name,
+        last_name,
+        feature,
+        _file_seq,
+        _file_sha256,
+        _source_path,
+        _row_number,
+        _ingested_at
+
+    from source
+
+)
+
+select * from final

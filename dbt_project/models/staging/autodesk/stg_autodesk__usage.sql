@@ -1,0 +1,81 @@
+{%- set has_name = 'first_name is not null or last_name is not null' %}
+
+with
+
+usage_rows as (
+
+    select * from {{ ref('base_autodesk__usage') }}
+
+),
+
+-- Rows of one file with the same key are summed (feeds.md); identity and names are the
+-- latest non-empty values of the group's rows, first and last name taken as a pair.
+summed_per_file as (
+
+    select
+        team,
+        day_used,
+        user_id,
+        product_name,
+        version,
+        cast(sum(tokens_used) as decimal(18, 3)) as tokens_used,
+        {{ latest_where('autodesk_id', '_row_number') }} as autodesk_id,
+        {{ latest_where('hashed_autodesk_id', '_row_number') }} as hashed_autodesk_id,
+        {{ latest_where('email', '_row_number') }} as email,
+        {{ latest_where('first_name', '_row_number', has_name) }} as first_name,
+        {{ latest_where('last_name', '_row_number', has_name) }} as last_name,
+        _file_seq,
+        _file_sha256,
+        _source_path,
+        max(_row_number) as _row_number
+
+    from usage_rows
+    group by
+        team,
+        day_used,
+        user_id,
+        product_name,
+        version,
+        _file_seq,
+        _file_sha256,
+        _source_path
+
+),
+
+-- Re-delivery (feeds.md): the latest file with rows for (team, day_used) is authoritative
+-- for the pair, so earlier files' rows of that pair are dropped, even keys it no longer has.
+with_authoritative_file as (
+
+    select
+        *,
+        max(_file_seq) over (partition by team, day_used) as authoritative_file_seq
+
+    from summed_per_file
+
+),
+
+final as (
+
+    select
+        team,
+        day_used,
+        user_id,
+        product_name,
+        version,
+        tokens_used,
+        autodesk_id,
+        hashed_autodesk_id,
+        email,
+        first_name,
+        last_name,
+        _file_seq,
+        _file_sha256,
+        _source_path,
+        _row_number
+
+    from with_authoritative_file
+    where _file_seq = authoritative_file_seq
+
+)
+
+select * from final
