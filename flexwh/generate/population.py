@@ -54,7 +54,7 @@ class Population:
         return len(self.user_team)
 
 
-def make_teams(preset: Preset, n_days: int, rng: np.random.Generator) -> list[TeamSpec]:
+def make_teams(preset: Preset, rng: np.random.Generator) -> list[TeamSpec]:
     """Team specs: the fixed demo teams, or drawn ones for the larger presets."""
     if preset.fixed_teams:
         return list(preset.fixed_teams)

@@ -68,7 +68,7 @@ def run(preset_name: str, seed: int, end: date, dirty: bool, out: Path,
     _check_empty(out)
     days = day_list(history_start(end, preset.months), end)
     n_days = len(days)
-    specs = make_teams(preset, n_days, _stream(seed, "teams"))
+    specs = make_teams(preset, _stream(seed, "teams"))
     teams = name_teams(specs, n_days, bool(preset.fixed_teams), _stream(seed, "team names"))
     factor = activity.day_team_factor(days, len(teams), _stream(seed, "workload"))
     sizes = [s.users for s in specs]
@@ -88,7 +88,7 @@ def run(preset_name: str, seed: int, end: date, dirty: bool, out: Path,
     sim.new_pack(0, n_days + 14, sim.forecast[0] * 180)
     rows = activity.charged_rows(pop, cand, sim.keep, latest_release(days),
                                  _stream(seed, "versions"))
-    del cand, sim
+    del cand, sim  # the candidate launches are the largest arrays: free them
     progress(f"{len(rows.day):,} usage rows charged, {len(ledger.packs)} packs, "
              f"{len(ledger.events)} token events, {ledger.blocked_days} team-days with blocked "
              f"launches, {ledger.expired_with_tokens} packs expired holding tokens")

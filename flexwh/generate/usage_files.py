@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 
 from .activity import UsageRows
+from .dates import month_index
 from .population import Population
 
 MASK = "*****"
@@ -61,10 +62,6 @@ class UsageFile:
     rows: np.ndarray  # indices into UsageRows, in file order
     xlsx: bool = False
 
-    @property
-    def header(self) -> list[str]:
-        return [h for h, _ in STYLES[(self.style, self.pii)]]
-
 
 def plan_files(rows: UsageRows, pop: Population, days: list[date], rename: int,
                per_team: bool, aps_daily_days: int) -> list[UsageFile]:
@@ -74,7 +71,6 @@ def plan_files(rows: UsageRows, pop: Population, days: list[date], rename: int,
     channel_aps = np.array([t.channel == "aps" for t in teams])[rows.team]
     style = np.where(channel_aps, 2, np.where(rows.day < rename, 0, 1))
     pii = np.array([t.pii for t in teams])[rows.team]
-    month = np.array([(d.year - days[0].year) * 12 + d.month - days[0].month for d in days])
     if per_team:
         # Exports are pulled per team and month; API pulls run nightly near the end.
         daily = channel_aps & (rows.day >= n_days - aps_daily_days)
@@ -82,7 +78,7 @@ def plan_files(rows: UsageRows, pop: Population, days: list[date], rename: int,
     else:
         daily = np.ones(len(rows.day), dtype=bool)
         group = style * 2 + pii
-    period = np.where(daily, 10_000 + rows.day, month[rows.day])
+    period = np.where(daily, 10_000 + rows.day, month_index(days)[rows.day])
     keys, file_of_row = np.unique(group * 100_000 + period, return_inverse=True)
     n_pairs = int(rows.pair.max()) + 1 if len(rows.pair) else 1
     order_key = ((file_of_row.astype(np.int64) * n_days + rows.day) * n_pairs
