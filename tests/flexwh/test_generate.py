@@ -1,0 +1,274 @@
+"""Sample feeds: reproducible bytes, realistic shape, a burn-down that never runs short,
+and a --dirty tally that matches an independent re-parse of the files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from flexwh.generate import PRESETS, generate
+from ingest.feeds import FEEDS, header_key
+
+END = date(2026, 11, 27)
+TOKENS = re.compile(r"^\+?\d+(\.\d+)?$")
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?Z?)?$")
+BOOLEANS = {"true", "false", "yes", "no", "y", "n", "1", "0", "on", "off"}
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("clean") / "landing"
+    generate("demo", seed=42, end_date=END, out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def dirty_landing(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dirty") / "landing"
+    generate("demo", seed=42, end_date=END, dirty=True, out=out)
+    return out
+
+
+def digests(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+# --- an independent reader of the landing folder, following feeds.md -------------------
+
+def column_names(feed: str) -> dict[str, str]:
+    return {header_key(alias): c.name for c in FEEDS[feed].columns
+            for alias in (c.name, *c.aliases)}
+
+
+def table_of(path: Path, feed: str) -> tuple[list[str], list[list]]:
+    """Header and rows of a CSV, or of the first XLSX sheet that holds the feed."""
+    if path.suffix.lower() == ".xlsx":
+        for sheet in openpyxl.load_workbook(path, read_only=True):
+            rows = [list(r) for r in sheet.iter_rows(values_only=True) if any(
+                v is not None for v in r)]
+            names = {column_names(feed).get(header_key(str(h))) for h in rows[0]}
+            if set(FEEDS[feed].required) <= names:  # the cell-count rule is for CSV only
+                width = len(rows[0])
+                return [str(h) for h in rows[0]], [r + [None] * (width - len(r)) for r in rows[1:]]
+        raise AssertionError(f"{path}: no sheet with the {feed} columns")
+    text = path.read_bytes().decode("utf-8-sig")
+    rows = [r for r in csv.reader(text.splitlines()) if any(c.strip() for c in r)]
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def cell(value) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    text = "" if value is None else str(value).strip()
+    return None if text in ("", "*****") else text
+
+
+def row_problem(feed: str, row: dict) -> str | None:
+    """The first rule of feeds.md a (canonical) row breaks, or None."""
+    for name in FEEDS[feed].required:
+        if row.get(name) is None:
+            return f"{name}: missing"
+    if feed == "usage":
+        if not ISO_DAY.match(row["day_used"]):
+            return "day_used: not a date"
+        tokens = row["tokens_used"]
+        if tokens.startswith("-"):
+            return "tokens_used: negative"
+        if not TOKENS.match(tokens):
+            return "tokens_used: not a number"
+        if len(tokens.partition(".")[2].rstrip("0")) > 3:
+            return "tokens_used: decimals"
+        if not any(row.get(c) for c in ("autodesk_id", "hashed_autodesk_id", "email")):
+            return "user: no identity"
+    if feed == "users" and not (row.get("autodesk_id") or row.get("email")):
+        return "user: no identity"
+    if feed == "subscriptions":
+        if not re.match(r"^\+?\d+(\.0*)?$", row["seat_quantity"]):
+            return "seat_quantity: not whole or negative"
+        if row.get("end_date") and row["end_date"] < row["start_date"]:
+            return "end_date: before start_date"
+    if feed == "team_settings" and row["pii_enabled"].lower() not in BOOLEANS:
+        return "pii_enabled: not a boolean"
+    if feed == "token_events":
+        kind = row["event_type"].lower()
+        needs = {"move": ("subscription_id", "to_team"), "merge": ("from_team", "to_team"),
+                 "adjustment": ("subscription_id", "tokens")}.get(kind)
+        if needs is None:
+            return "event_type: unknown"
+        if any(row.get(c) is None for c in needs):
+            return "missing for the event type"
+        if kind == "adjustment" and Decimal(row["tokens"]) == 0:
+            return "tokens: 0"
+    return None
+
+
+def read_landing(root: Path) -> dict:
+    """Loaded rows per feed plus the counts of rejected/duplicate/ignored files and rows."""
+    result = {"rows": defaultdict(list), "rejected_rows": Counter(), "rejected_files": Counter(),
+              "duplicate_files": Counter(), "ignored_files": Counter()}
+    for feed, spec in FEEDS.items():
+        seen: set[str] = set()
+        folder = root / feed
+        for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
+            if not path.is_file():
+                continue
+            if path.suffix.lower() not in spec.extensions:
+                result["ignored_files"][feed] += 1
+                continue
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            if sha in seen:
+                result["duplicate_files"][feed] += 1
+                continue
+            try:
+                header, rows = table_of(path, feed)
+            except UnicodeDecodeError:
+                result["rejected_files"][feed] += 1
+                continue
+            names = [column_names(feed).get(header_key(str(h))) for h in header]
+            known = [n for n in names if n]
+            missing = set(spec.required) - set(known)
+            if missing or len(known) != len(set(known)) or (
+                    spec.one_of_required and not set(spec.one_of_required) & set(known)):
+                result["rejected_files"][feed] += 1
+                continue
+            seen.add(sha)
+            for values in rows:
+                row = {n: cell(v) for n, v in zip(names, values, strict=False) if n}
+                if len(values) != len(header) or row_problem(feed, row):
+                    result["rejected_rows"][feed] += 1
+                else:
+                    result["rows"][feed].append(row)
+    return result
+
+
+# --- the tests --------------------------------------------------------------------------
+
+def test_same_seed_gives_identical_bytes(landing, tmp_path):
+    generate("demo", seed=42, end_date=END, out=tmp_path / "again")
+    first, second = digests(landing), digests(tmp_path / "again")
+    assert any(name.endswith(".xlsx") for name in first)
+    assert first == second
+
+
+def test_another_seed_gives_other_data(landing, tmp_path):
+    other = digests(generate("demo", seed=7, end_date=END, out=tmp_path / "o").out)
+    usage = {n: d for n, d in digests(landing).items() if n.startswith("usage/")}
+    assert set(other.values()).isdisjoint(usage.values())
+
+
+def test_demo_looks_like_a_small_flex_customer(landing):
+    data = read_landing(landing)
+    settings = {r["team"]: r["pii_enabled"] for r in data["rows"]["team_settings"]}
+    assert len(settings) >= 3 and {"On", "Off"} <= set(settings.values())
+    assert 140 <= len(data["rows"]["users"]) <= 160
+    usage = data["rows"]["usage"]
+    days = sorted({r["day_used"][:10] for r in usage})
+    assert days[0] >= "2025-05-28" and days[-1] == END.isoformat() and len(days) > 450
+    weekday = Counter(date.fromisoformat(d).weekday() < 5 for r in usage for d in [
+        r["day_used"][:10]])
+    assert weekday[True] > 10 * weekday[False]  # office-hours use
+    by_team = {r["team"]: r for r in usage}
+    assert by_team[next(t for t, v in settings.items() if v == "Off")]["email"] is None
+    assert "@" in by_team[next(t for t, v in settings.items() if v == "On")]["email"]
+    products = Counter((r["product_name"], r["tokens_used"].split(".")[0]) for r in usage)
+    assert ("Revit", "10") in products and ("AutoCAD", "7") in products
+    assert {r["version"] for r in usage} >= {"2025", "2026", "2027"}
+
+
+def test_every_usage_header_matches_and_all_three_styles_occur(landing):
+    styles = set()
+    aliases = column_names("usage")
+    for path in (landing / "usage").rglob("*"):
+        if path.is_file():
+            header, _ = table_of(path, "usage")
+            names = [aliases.get(header_key(str(h))) for h in header]
+            assert None not in names and len(set(names)) == len(names), path
+            styles.add(header[0])
+    assert styles == {"team_alias", "Team", "teamName"}
+
+
+def test_xlsx_exports_open_with_a_parameters_sheet(landing):
+    books = sorted(landing.rglob("*.xlsx"))
+    assert {p.parts[len(landing.parts)] for p in books} == {"usage", "subscriptions"}
+    for path in books:
+        workbook = openpyxl.load_workbook(path)
+        first = list(workbook.worksheets[0].iter_rows(values_only=True))
+        assert first[0][0] == "Report:" and len(workbook.worksheets) == 2
+
+
+def test_consumption_never_exceeds_the_balance(landing):
+    """An independent burn-down (metrics.md) over the files as written: never short."""
+    data = read_landing(landing)
+    packs = {r["subscription_id"]: r for r in data["rows"]["subscriptions"]
+             if re.search(r"\bflex\b", r["offering_name"], re.IGNORECASE)}
+    holder = {sid: p["team"] for sid, p in packs.items()}
+    left = {sid: int(p["seat_quantity"]) for sid, p in packs.items()}
+    used = defaultdict(lambda: defaultdict(Decimal))
+    for r in data["rows"]["usage"]:
+        used[r["day_used"][:10]][r["team"]] += Decimal(r["tokens_used"])
+    events = defaultdict(list)
+    for e in sorted(data["rows"]["token_events"], key=lambda e: e["event_id"]):
+        events[e["event_date"]].append(e)
+    expired_with_tokens, short = 0, []
+    for day in sorted(set(used) | set(events)):
+        for e in sorted(events[day], key=lambda e: e["event_type"] == "adjustment"):
+            if e["event_type"] == "move":
+                holder[e["subscription_id"]] = e["to_team"]
+            elif e["event_type"] == "merge":
+                holder.update({s: e["to_team"] for s, t in holder.items()
+                               if t == e["from_team"]})
+            else:
+                left[e["subscription_id"]] += int(e["tokens"])
+                assert left[e["subscription_id"]] >= 0
+        for team, need in used[day].items():
+            active = sorted((s for s, p in packs.items() if holder[s] == team
+                             and p["start_date"] <= day <= p["end_date"]),
+                            key=lambda s: (packs[s]["end_date"], int(packs[s]["seat_quantity"]), s))
+            for sid in active:
+                take = min(left[sid], need)
+                left[sid], need = left[sid] - take, need - take
+            if need:
+                short.append((team, day, need))
+    expired_with_tokens = sum(1 for s, p in packs.items() if p["end_date"] < END.isoformat()
+                              and left[s] > 0)
+    assert short == []
+    assert expired_with_tokens > 0
+    kinds = Counter(e["event_type"] for e in data["rows"]["token_events"])
+    assert kinds["move"] and kinds["merge"] and kinds["adjustment"]
+    merge = next(e for e in data["rows"]["token_events"] if e["event_type"] == "merge")
+    assert not any(r["team"] == merge["from_team"] and r["day_used"] >= merge["event_date"]
+                   for r in data["rows"]["usage"])
+
+
+def test_dirty_tally_matches_an_independent_reparse(landing, dirty_landing):
+    tally = json.loads((dirty_landing / "dirty_tally.json").read_text())
+    found = read_landing(dirty_landing)
+    for kind in ("rejected_rows", "rejected_files", "duplicate_files", "ignored_files"):
+        assert tally[kind] == dict(found[kind]), kind
+    assert set(tally["rejected_rows"]) == set(FEEDS)
+    assert {f: sum(c.values()) for f, c in tally["rows_by_reason"].items()} == \
+        tally["rejected_rows"]
+    # The valid data is untouched: the same usage rows as without --dirty.
+    clean = read_landing(landing)["rows"]["usage"]
+    def key(row: dict) -> tuple:
+        return tuple(sorted((k, v or "") for k, v in row.items()))
+
+    assert Counter(map(key, found["rows"]["usage"])) == Counter(map(key, clean))
+
+
+def test_unknown_preset_and_busy_landing_are_refused(landing):
+    assert PRESETS == ("demo", "enterprise", "bench-1m", "bench-10m")
+    with pytest.raises(ValueError, match="unknown preset 'huge'"):
+        generate("huge", out=landing.parent / "x")
+    with pytest.raises(ValueError, match="already holds"):
+        generate("demo", end_date=END, out=landing)
