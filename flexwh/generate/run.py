@@ -15,9 +15,9 @@ from . import activity, dirty_usage, other_feeds
 from .burndown import BurnDown
 from .dates import day_list, history_start, latest_release, rename_day
 from .dirty import Tally, bad_files
-from .ledger import schedule
-from .population import build_users, make_teams, name_teams, name_users
-from .presets import get_preset
+from .ledger import Ledger, schedule
+from .population import Population, build_users, make_teams, name_teams, name_users
+from .presets import Preset, get_preset
 from .usage_files import mark_xlsx, plan_files
 from .usage_write import UsageWriter
 from .writers import write_file
@@ -67,32 +67,7 @@ def run(preset_name: str, seed: int, end: date, dirty: bool, out: Path,
     preset = get_preset(preset_name)
     _check_empty(out)
     days = day_list(history_start(end, preset.months), end)
-    n_days = len(days)
-    specs = make_teams(preset, _stream(seed, "teams"))
-    teams = name_teams(specs, n_days, bool(preset.fixed_teams), _stream(seed, "team names"))
-    factor = activity.day_team_factor(days, len(teams), _stream(seed, "workload"))
-    sizes = [s.users for s in specs]
-    pop = build_users(teams, sizes, n_days, _stream(seed, "users"))
-    if preset.target_rows:  # bench: scale the team sizes to the wanted number of rows
-        scale = preset.target_rows / activity.expected_rows(pop, factor)
-        sizes = [max(3, round(s * scale)) for s in sizes]
-        pop = build_users(teams, sizes, n_days, _stream(seed, "users"))
-    name_users(pop, _stream(seed, "user names"))
-    progress(f"{len(teams)} teams, {pop.n_users} users, {days[0]}..{end}")
-    cand = activity.sample(pop, factor, _stream(seed, "launches"))
-    progress(f"{len(cand.day):,} launches attempted; simulating the burn-down day by day")
-    starts = [t.start for t in teams]
-    sim = BurnDown(days, starts, cand, _stream(seed, "burn-down"))
-    ledger = sim.run(schedule(preset, starts, n_days, _stream(seed, "events")))
-    # A renewal already ordered by the first team: an upcoming pack (metrics.md).
-    sim.new_pack(0, n_days + 14, sim.forecast[0] * 180)
-    rows = activity.charged_rows(pop, cand, sim.keep, latest_release(days),
-                                 _stream(seed, "versions"))
-    del cand, sim  # the candidate launches are the largest arrays: free them
-    progress(f"{len(rows.day):,} usage rows charged, {len(ledger.packs)} packs, "
-             f"{len(ledger.events)} token events, {ledger.blocked_days} team-days with blocked "
-             f"launches, {ledger.expired_with_tokens} packs expired holding tokens")
-
+    pop, rows, ledger = _simulate(preset, seed, days, progress)
     stamp = datetime.combine(end + timedelta(days=1), time(6, 0))  # the export's time
     files = plan_files(rows, pop, days, rename_day(days), preset.files_per_team,
                        preset.aps_daily_days)
@@ -113,7 +88,7 @@ def run(preset_name: str, seed: int, end: date, dirty: bool, out: Path,
             progress(f"usage files: {i + 1}/{len(files)}")
 
     subs = other_feeds.subscriptions(pop, ledger, days, stamp, _stream(seed, "subs"))
-    users = other_feeds.users(pop, n_days)
+    users = other_feeds.users(pop, len(days))
     events = other_feeds.token_events(pop, ledger, days)
     settings = other_feeds.team_settings(pop)
     small = [subs, *users, events, settings]
@@ -131,7 +106,37 @@ def run(preset_name: str, seed: int, end: date, dirty: bool, out: Path,
                   "usage": len(rows.day), "token_events": len(events.rows),
                   "team_settings": len(settings.rows)}
     summary = GenerateSummary(
-        preset_name, seed, out, days[0], end, len(teams), pop.n_users, counts, row_counts,
-        None if tally is None else json.loads(tally.to_json()))
+        preset_name, seed, out, days[0], end, len(pop.teams), pop.n_users, counts,
+        row_counts, None if tally is None else json.loads(tally.to_json()))
     progress(summary.summary())
     return summary
+
+
+def _simulate(preset: Preset, seed: int, days: list[date], progress: Callable[[str], None]
+              ) -> tuple[Population, activity.UsageRows, Ledger]:
+    """Teams and users, the launches they attempt, and the burn-down that charges them."""
+    n_days = len(days)
+    specs = make_teams(preset, _stream(seed, "teams"))
+    teams = name_teams(specs, n_days, bool(preset.fixed_teams), _stream(seed, "team names"))
+    factor = activity.day_team_factor(days, len(teams), _stream(seed, "workload"))
+    sizes = [s.users for s in specs]
+    pop = build_users(teams, sizes, n_days, _stream(seed, "users"))
+    if preset.target_rows:  # bench: scale the team sizes to the wanted number of rows
+        scale = preset.target_rows / activity.expected_rows(pop, factor)
+        sizes = [max(3, round(s * scale)) for s in sizes]
+        pop = build_users(teams, sizes, n_days, _stream(seed, "users"))
+    name_users(pop, _stream(seed, "user names"))
+    progress(f"{len(teams)} teams, {pop.n_users} users, {days[0]}..{days[-1]}")
+    cand = activity.sample(pop, factor, _stream(seed, "launches"))
+    progress(f"{len(cand.day):,} launches attempted; simulating the burn-down day by day")
+    starts = [t.start for t in teams]
+    sim = BurnDown(days, starts, cand, _stream(seed, "burn-down"))
+    ledger = sim.run(schedule(preset, starts, n_days, _stream(seed, "events")))
+    # A renewal already ordered by the first team: an upcoming pack (metrics.md).
+    sim.new_pack(0, n_days + 14, sim.forecast[0] * 180)
+    rows = activity.charged_rows(pop, cand, sim.keep, latest_release(days),
+                                 _stream(seed, "versions"))
+    progress(f"{len(rows.day):,} usage rows charged, {len(ledger.packs)} packs, "
+             f"{len(ledger.events)} token events, {ledger.blocked_days} team-days with blocked "
+             f"launches, {ledger.expired_with_tokens} packs expired holding tokens")
+    return pop, rows, ledger
