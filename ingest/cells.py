@@ -1,12 +1,12 @@
-"""Load the cells of a batch of files that share one header into the temp table
-`_flex_cells(_file, _row_number, c1..cN)`, all text, header and blank rows removed.
+"""Expose the cells of a batch of files that share one header as the temp view
+`_flex_cells(_file, _row_number, c1..cN)`: all text, header and blank lines removed.
 
 CSV files go through DuckDB's reader in one set-based scan. It skips empty lines and
 rows with the wrong number of cells (recorded in its rejects table) without a row number,
 so the spreadsheet row numbers are restored from the empty lines found by the scan and the
 rejected lines: the k-th row read is on line k + (lines dropped before it). Files whose
 quoted cells span lines (line numbers are then not row numbers), whose names DuckDB would
-read as a glob, and XLSX sheets go through the row-by-row readers instead.
+read as a glob, and XLSX sheets go through the row-by-row readers into `_flex_rows`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from ingest.readers import Record, is_blank
 from ingest.scan import FileScan
 
 CELLS = "_flex_cells"
+_READ = "_flex_read"  # rows as DuckDB's CSV reader gives them, in file order
+_ROWS = "_flex_rows"  # rows read in Python, numbered already
 _GLOB_CHARACTERS = set("*?[]{}")
 
 
@@ -49,25 +51,28 @@ def cell_names(width: int) -> list[str]:
     return [f"c{i}" for i in range(1, width + 1)]
 
 
-def create_cells_table(con: duckdb.DuckDBPyConnection, width: int) -> None:
+def start_batch(con: duckdb.DuckDBPyConnection, width: int) -> None:
+    """Empty tables for a new batch of `width` cells per row."""
     columns = ", ".join(f"{name} varchar" for name in cell_names(width))
-    con.execute(
-        f"create or replace temp table {CELLS} (_file varchar, _row_number bigint, {columns})"
-    )
+    con.execute(f"create or replace temp table {_ROWS} "
+                f"(_file varchar, _row_number bigint, {columns})")
+    con.execute(f"create or replace temp table {_READ} (_file varchar, {columns})")
+    con.execute("create or replace temp table _flex_shifts "
+                "(_file varchar, from_k bigint, dropped_before bigint)")
+    con.execute("create or replace temp table _flex_headers (_file varchar, header_row bigint)")
 
 
 def load_csv_files(
     con: duckdb.DuckDBPyConnection, files: list[CsvInput], keys: tuple[str, ...]
 ) -> tuple[list[Rejection], list[str]]:
-    """Read CSV files (all with the same line ends) into the cells table; returns shape
-    rejections and the files left for the row-by-row reader."""
-    width = len(keys)
-    names = cell_names(width)
+    """Read CSV files (all with the same line ends) in one scan; returns shape rejections
+    and the files left for the row-by-row reader."""
+    names = cell_names(len(keys))
     spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
     con.execute("drop table if exists _flex_rejects; drop table if exists _flex_reject_scans")
     con.execute(
-        f"""create or replace temp table _flex_read as
-        select filename as _file, {', '.join(names)}
+        f"""insert into {_READ}
+        select filename, {', '.join(names)}
         from read_csv(?, header = false, auto_detect = false, columns = {spec},
                       delim = ',', quote = '"', escape = '"', new_line = ?, filename = true,
                       store_rejects = true, rejects_table = '_flex_rejects',
@@ -77,11 +82,15 @@ def load_csv_files(
     )
     by_file = {f.file: f for f in files}
     multiline = _files_with_multiline_cells(con, [f.file for f in files if f.scan.has_quote], names)
+    if multiline:
+        con.execute(f"delete from {_READ} where _file in (select unnest(?))", [sorted(multiline)])
     rejections, dropped = _shape_rejections(con, by_file, keys, multiline)
     for f in files:
         if f.file not in multiline:
             dropped.extend((f.file, line) for line in f.scan.blank_lines)
-    _number_rows(con, by_file, names, dropped, multiline)
+    _record_shifts(con, dropped)
+    con.executemany("insert into _flex_headers values (?, ?)",
+                    [(f.file, f.header_row) for f in files if f.file not in multiline])
     return rejections, sorted(multiline)
 
 
@@ -89,7 +98,7 @@ def _files_with_multiline_cells(con, quoted_files: list[str], names: list[str]) 
     if not quoted_files:
         return set()
     rows = con.execute(
-        f"""select distinct _file from _flex_read
+        f"""select distinct _file from {_READ}
         where _file in (select unnest(?))
           and regexp_matches(concat({', '.join(names)}), '[\\r\\n]')""",
         [quoted_files],
@@ -122,39 +131,66 @@ def _reason(error_type: str, keys: tuple[str, ...], cells: list[str]) -> str:
     return f"malformed CSV row ({error_type.lower()})"
 
 
-def _number_rows(con, by_file, names, dropped, skip_files) -> None:
-    con.register("_flex_dropped_in", pa.table({
-        "_file": [file for file, _ in dropped], "line": [line for _, line in dropped],
-    }, schema=pa.schema([("_file", pa.string()), ("line", pa.int64())])))
-    con.register("_flex_headers_in", pa.table({
-        "_file": list(by_file), "header_row": [f.header_row for f in by_file.values()],
-    }, schema=pa.schema([("_file", pa.string()), ("header_row", pa.int64())])))
-    columns = ", ".join(f"e.{name}" for name in names)
+def _record_shifts(con, dropped: list[tuple[str, int]]) -> None:
+    """From the k-th row read of a file on, `dropped_before` of its lines were dropped."""
+    if not dropped:
+        return
+    con.register("_flex_dropped_in", pa.table(
+        {"_file": [file for file, _ in dropped], "line": [line for _, line in dropped]},
+        schema=pa.schema([("_file", pa.string()), ("line", pa.int64())]),
+    ))
     con.execute(
-        f"""insert into {CELLS}
+        """insert into _flex_shifts
         with dropped as (
             select _file, line, row_number() over (partition by _file order by line) as rank
             from (select distinct _file, line from _flex_dropped_in)
+        )
+        select _file, line - rank + 1, max(rank) from dropped group by all"""
+    )
+    con.unregister("_flex_dropped_in")
+
+
+def finish_batch(con: duckdb.DuckDBPyConnection, width: int) -> None:
+    """Create the CELLS view over the rows read by DuckDB (numbered here) and in Python.
+
+    Rows of a file are contiguous and in file order in the read table (DuckDB preserves
+    insertion order), so the k-th row of a file is rowid - (its first rowid) + 1: an
+    aggregate instead of a window sort over every row.
+    """
+    names = ", ".join(cell_names(width))
+    con.execute(
+        f"""create or replace temp table _flex_starts as
+        select _file, min(rowid) as first_rowid from {_READ} group by _file"""
+    )
+    con.execute(
+        f"""create or replace temp view {CELLS} as
+        with read_rows as (
+            select r._file, r.rowid - s.first_rowid + 1 as k, {names}
+            from {_READ} as r join _flex_starts as s using (_file)
         ),
-        shifts as (  -- from the k-th row read on, `dropped_before` lines were dropped
-            select _file, line - rank + 1 as from_k, max(rank) as dropped_before
-            from dropped group by all
+        plain as (
+            select _file, k as _row_number, {names} from read_rows
+            where _file not in (select _file from _flex_shifts)
         ),
-        read_rows as (
-            select *, row_number() over (partition by _file order by rowid) as k
-            from _flex_read where _file not in (select unnest(?))
+        shifted as (
+            select r._file, r.k + coalesce(s.dropped_before, 0) as _row_number, {names}
+            from (select * from read_rows where _file in (select _file from _flex_shifts)) as r
+            asof left join _flex_shifts as s on r._file = s._file and r.k >= s.from_k
         ),
         numbered as (
-            select e._file, e.k + coalesce(s.dropped_before, 0) as _row_number, {columns}
-            from read_rows as e asof left join shifts as s on e._file = s._file and e.k >= s.from_k
+            select * from plain union all select * from shifted
         )
-        select n.* from numbered as n join _flex_headers_in as h using (_file)
-        where n._row_number > h.header_row""",
-        [sorted(skip_files)],
+        select n.* from numbered as n join _flex_headers as h using (_file)
+        where n._row_number > h.header_row
+        union all
+        select * from {_ROWS}"""
     )
-    con.execute("drop table _flex_read")
-    con.unregister("_flex_dropped_in")
-    con.unregister("_flex_headers_in")
+
+
+def end_batch(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"drop view if exists {CELLS}")
+    for table in (_READ, _ROWS, "_flex_shifts", "_flex_headers", "_flex_starts"):
+        con.execute(f"drop table if exists {table}")
 
 
 def load_records(
@@ -164,7 +200,7 @@ def load_records(
     keys: tuple[str, ...],
     exact_width: bool,
 ) -> list[Rejection]:
-    """Append rows read in Python. CSV rows (`exact_width`) must have one cell per header
+    """Add rows read in Python. CSV rows (`exact_width`) must have one cell per header
     cell; spreadsheet rows are cut or padded to the header."""
     width = len(keys)
     columns: list[list[str | None]] = [[] for _ in range(width)]
@@ -176,9 +212,9 @@ def load_records(
             reason = f"expected {width} cells, found {len(cells)}"
             rejections.append(Rejection(file, number, row_json(keys, cells), reason))
             continue
+        numbers.append(number)
         # DuckDB's reader gives NULL for an empty cell: do the same here.
         cells = [cell if cell != "" else None for cell in (cells + [None] * width)[:width]]
-        numbers.append(number)
         for column, cell in zip(columns, cells, strict=True):
             column.append(cell)
     names = cell_names(width)
@@ -189,7 +225,7 @@ def load_records(
                          + [(name, pa.string()) for name in names]),
     )
     con.register("_flex_records_in", table)
-    con.execute(f"insert into {CELLS} select * from _flex_records_in")
+    con.execute(f"insert into {_ROWS} select * from _flex_records_in")
     con.unregister("_flex_records_in")
     return rejections
 

@@ -17,7 +17,15 @@ import duckdb
 import pyarrow as pa
 
 from ingest.archive import archive_copy
-from ingest.cells import CsvInput, Rejection, create_cells_table, load_csv_files, load_records
+from ingest.cells import (
+    CsvInput,
+    Rejection,
+    end_batch,
+    finish_batch,
+    load_csv_files,
+    load_records,
+    start_batch,
+)
 from ingest.discovery import LandingFile, discover
 from ingest.feeds import FEEDS, Feed
 from ingest.headers import FileRejected, HeaderMatch, match_header
@@ -33,7 +41,7 @@ from ingest.registry import known_files, loaded_hashes, next_file_seq, record_fi
 from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult, FileResult
 from ingest.scan import FileScan, hash_file, scan_text_file
 from ingest.schema import ensure_schema
-from ingest.validate import FILES, load_parsed, parse_cells
+from ingest.validate import FILES, PARSED, load_parsed, parse_cells
 from ingest.values import install_macros
 
 log = logging.getLogger(__name__)
@@ -78,6 +86,7 @@ def ingest_feed(
     definition = FEEDS[feed]
     ensure_schema(con)
     install_macros(con)
+    con.execute("set enable_progress_bar = false")  # progress is ours, per batch
     ingested_at = datetime.now(UTC).replace(tzinfo=None)
     known = known_files(con, feed)
     loaded = loaded_hashes(con, feed)
@@ -177,7 +186,7 @@ def _header_of(accepted: Accepted) -> HeaderMatch:
 def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
                 ingested_at: datetime) -> list[FileResult]:
     keys = batch.match.row_keys()
-    create_cells_table(con, len(keys))
+    start_batch(con, len(keys))
     by_file = {str(a.landing.path): a for a in batch.files}
     fast = [CsvInput(f, a.scan, a.header_row) for f, a in by_file.items() if a.sheet is None]
     fast = [c for c in fast if not c.needs_row_reader()]
@@ -192,7 +201,7 @@ def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
             log.warning("%s: %d files read row by row (%s)", feed.name, len(fast),
                         type(error).__name__)
             shape_rejections, multiline = [], [c.file for c in fast]
-            create_cells_table(con, len(keys))
+            start_batch(con, len(keys))
         rejections += shape_rejections
         row_by_row += multiline
     for file in row_by_row:
@@ -201,8 +210,10 @@ def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
     for file, accepted in by_file.items():
         if accepted.sheet is not None:
             rejections += load_records(con, file, accepted.sheet.records, keys, exact_width=False)
+    finish_batch(con, len(keys))
     _register_files(con, batch)
     parse_cells(con, feed, batch.match)
+    end_batch(con)
     con.begin()
     try:
         counts = load_parsed(con, feed, run_id, ingested_at)
@@ -216,8 +227,7 @@ def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
     except BaseException:
         con.rollback()
         raise
-    con.execute(f"drop table if exists {FILES}; drop table if exists _flex_parsed; "
-                f"drop table if exists _flex_cells")
+    con.execute(f"drop table if exists {FILES}; drop table if exists {PARSED}")
     return list(results.values())
 
 

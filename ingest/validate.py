@@ -11,7 +11,7 @@ from ingest.cells import CELLS
 from ingest.feeds import TEXT, Column, Feed
 from ingest.headers import HeaderMatch
 from ingest.schema import LINEAGE_COLUMNS
-from ingest.values import WHITESPACE_SQL
+from ingest.values import FAST_PATHS, WHITESPACE_CLASS
 
 PARSED = "_flex_parsed"
 FILES = "_flex_files"  # _file, file_seq, sha256, rel_path of the batch
@@ -43,14 +43,35 @@ def _types_in(types: tuple[str, ...]) -> str:
 
 
 def _problem(column: Column) -> str:
-    problem = f"flex_{column.kind}_problem({_text(column.name)})"
-    return f"case when {problem} is not null then " \
-           f"'{column.name}: ' || {problem} || ': ' || flex_quote({_text(column.name)}) end"
+    text = _text(column.name)
+    problem = f"flex_{column.kind}_problem({text})"
+    message = f"case when {problem} is not null then " \
+              f"'{column.name}: ' || {problem} || ': ' || flex_quote({text}) end"
+    if column.kind not in FAST_PATHS:
+        return message
+    pattern, cast = FAST_PATHS[column.kind]
+    # A fast shape has no problem, but for a date that does not exist (2026-02-31).
+    return (f"case when {text} is null then null "
+            f"when regexp_full_match({text}, {_quote(pattern)}) then "
+            f"case when {cast.format(text)} is null then "
+            f"'{column.name}: not a date: ' || flex_quote({text}) end "
+            f"else {message} end")
+
+
+def _value(column: Column) -> str:
+    text = _text(column.name)
+    if column.kind == TEXT:
+        return text
+    if column.kind not in FAST_PATHS:
+        return f"flex_{column.kind}({text})"
+    pattern, cast = FAST_PATHS[column.kind]
+    return (f"case when regexp_full_match({text}, {_quote(pattern)}) then {cast.format(text)} "
+            f"else flex_{column.kind}({text}) end")
 
 
 def _value_and_problems(feed: Feed, column: Column) -> tuple[str, list[str]]:
     text = _text(column.name)
-    value = text if column.kind == TEXT else f"flex_{column.kind}({text})"
+    value = _value(column)
     problems = [_problem(column)] if column.kind != TEXT else []
     if column.required:
         problems.insert(0, f"case when {text} is null then '{column.name}: missing' end")
@@ -97,8 +118,8 @@ def parse_cells(con: duckdb.DuckDBPyConnection, feed: Feed, match: HeaderMatch) 
         "json_object(" + ", ".join(f"{_quote(k)}, c{p + 1}" for k, p in match.extra.items()) + ")"
         if match.extra else "cast(null as json)"
     )
-    not_blank = " or ".join(f"coalesce(trim(c{i}, {WHITESPACE_SQL}), '') <> ''"
-                            for i in range(1, width + 1))
+    cells = ", ".join(f"c{i}" for i in range(1, width + 1))
+    not_blank = f"regexp_matches(concat({cells}), '[^{WHITESPACE_CLASS[1:-1]}]')"
     values, problems = [], []
     for column in feed.columns:
         value, column_problems = _value_and_problems(feed, column)
@@ -108,13 +129,17 @@ def parse_cells(con: duckdb.DuckDBPyConnection, feed: Feed, match: HeaderMatch) 
     con.execute(
         f"""create or replace temp table {PARSED} as
         with cleaned as (
-            select _file, _row_number, {row_json} as _row, {extra} as _extra,
-                   {', '.join(cleaned)}
+            select _file, _row_number, {cells}, {', '.join(cleaned)}
             from {CELLS} where {not_blank}
+        ),
+        parsed as (
+            select _file, _row_number, {cells}, {extra} as _extra, {', '.join(values)},
+                   concat_ws('; ', {', '.join(problems)}) as _reason
+            from cleaned
         )
-        select _file, _row_number, _row, _extra, {', '.join(values)},
-               concat_ws('; ', {', '.join(problems)}) as _reason
-        from cleaned"""
+        select * exclude ({cells}),
+               case when _reason <> '' then {row_json} end as _row  -- kept for rejects only
+        from parsed"""
     )
 
 
