@@ -1,0 +1,1 @@
+"""Dagster code location of the Flex usage warehouse (definitions.py wires it)."""

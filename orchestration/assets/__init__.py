@@ -1,0 +1,1 @@
+"""Asset modules, one per concern: ingest (raw feeds), dbt (models and tests)."""

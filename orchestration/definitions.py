@@ -1,0 +1,22 @@
+"""The one Definitions object of the code location (workspace.yaml points here)."""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor
+
+from orchestration.assets.dbt import dbt_models
+from orchestration.assets.ingest import ingest_assets
+from orchestration.checks import raw_checks
+from orchestration.jobs import nightly_job
+from orchestration.resources import WarehouseResource, dbt_resource
+
+defs = Definitions(
+    assets=[*ingest_assets, dbt_models],
+    asset_checks=raw_checks,
+    jobs=[nightly_job],
+    # schedules=[...], sensors=[...]: orchestration/schedules.py and sensors.py (next issue).
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    # One process runs the steps one after another: DuckDB allows one writing process per
+    # file, and the multiprocess executor re-imports the code location per step (STACK.md).
+    executor=in_process_executor,
+)

@@ -1,0 +1,113 @@
+"""Resources: the DuckDB warehouse (from flexwh.settings) and the dbt command line."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import duckdb
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+from pydantic import Field
+
+from flexwh.settings import Settings, SettingsError
+from orchestration.project import DBT_EXECUTABLE, dbt_project
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process holds the warehouse file (DuckDB allows one writing process)."""
+
+
+class WarehouseResource(ConfigurableResource):
+    """The warehouse and its folders, read from the FLEXWH_* variables when a step runs."""
+
+    as_of: str | None = Field(
+        default=None,
+        description="Reporting day YYYY-MM-DD for this run; default FLEXWH_AS_OF, else yesterday.",
+    )
+    lock_timeout_seconds: float = Field(
+        default=60.0,
+        description="How long a step waits for another process to release the warehouse.",
+    )
+
+    def settings(self) -> Settings:
+        """The settings of operations.md; relative paths resolved against the working folder."""
+        settings = Settings.from_env()
+        if self.as_of:
+            settings = settings.with_as_of(_parse_day(self.as_of))
+        return settings
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection with the configured memory limit and threads, closed on exit."""
+        settings = self.settings()
+        path = settings.warehouse.resolve()
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        while True:
+            try:
+                con = duckdb.connect(
+                    str(path), read_only=read_only, config=settings.duckdb_config()
+                )
+                break
+            except duckdb.IOException as error:
+                if "lock" not in str(error).lower():
+                    raise
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"warehouse {path} is in use by another process "
+                        f"(waited {self.lock_timeout_seconds:.0f} s); try again when it ends"
+                    ) from None
+                time.sleep(1.0)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def dbt_environment(self) -> dict[str, str]:
+        """FLEXWH_* for the dbt process: absolute paths, because dbt runs in dbt_project/."""
+        settings = self.settings()
+        return {
+            "FLEXWH_DATA_DIR": str(settings.data_dir.resolve()),
+            "FLEXWH_LANDING_DIR": str(settings.landing_dir.resolve()),
+            "FLEXWH_WAREHOUSE": str(settings.warehouse.resolve()),
+            "FLEXWH_SERVING_DIR": str(settings.serving_dir.resolve()),
+            "FLEXWH_EXPORT_DIR": str(settings.export_dir.resolve()),
+            "FLEXWH_AS_OF": settings.as_of.isoformat(),
+            "FLEXWH_MEMORY_LIMIT": settings.memory_limit,
+            "FLEXWH_THREADS": str(settings.threads),
+        }
+
+
+@contextmanager
+def dbt_process_environment(values: dict[str, str]) -> Iterator[None]:
+    """os.environ for the duration of a dbt call, restored afterwards.
+
+    DbtCliResource gives its subprocess a copy of os.environ and has no other way in, so the
+    resolved FLEXWH_* values are set around the call; the hash key is removed, because it
+    must never reach dbt (architecture.md).
+    """
+    saved = dict(os.environ)
+    os.environ.update(values)
+    os.environ.pop("FLEXWH_HASH_KEY", None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise SettingsError(f"as_of: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def dbt_resource() -> DbtCliResource:
+    """dbt on the project of orchestration/project.py, run with the venv's executable."""
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=os.fspath(DBT_EXECUTABLE))
