@@ -1,0 +1,173 @@
+"""Dagster events of one run -> progress lines, the end summary and the exit code."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("flexwh.dagster")
+
+FEED_COUNTS = ("files_loaded", "files_rejected", "rows_loaded", "rows_rejected")
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    asset: str
+    check: str
+    severity: str  # "ERROR" | "WARN"
+    description: str | None
+
+    def line(self) -> str:
+        about = f": {self.description}" if self.description else ""
+        return f"{self.asset} {self.check} ({self.severity}){about}"
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    success: bool = True
+    feeds: dict[str, dict[str, int]] = field(default_factory=dict)
+    checks_passed: int = 0
+    failed_checks: list[CheckFailure] = field(default_factory=list)
+    step_errors: dict[str, str] = field(default_factory=dict)
+    skipped_steps: list[str] = field(default_factory=list)
+
+    @property
+    def rejected_anything(self) -> bool:
+        return any(c["files_rejected"] or c["rows_rejected"] for c in self.feeds.values())
+
+    @property
+    def exit_code(self) -> int:
+        """operations.md: 1 failure, 3 success with rejections or warnings, 0 success."""
+        errors = [c for c in self.failed_checks if c.severity == "ERROR"]
+        if errors or self.step_errors or self.skipped_steps or not self.success:
+            return 1
+        if self.rejected_anything or self.failed_checks:
+            return 3
+        return 0
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"{'feed':<15}{'files loaded':>14}{'rejected':>10}{'rows loaded':>14}"
+                 f"{'rejected':>10}"]
+        for asset, c in sorted(self.feeds.items()):
+            lines.append(f"{asset.removeprefix('raw_'):<15}{c['files_loaded']:>14,}"
+                         f"{c['files_rejected']:>10,}{c['rows_loaded']:>14,}{c['rows_rejected']:>10,}")
+        errors = sum(1 for c in self.failed_checks if c.severity == "ERROR")
+        warnings = len(self.failed_checks) - errors
+        lines.append(f"checks: {self.checks_passed} passed, {errors} errors failed, "
+                     f"{warnings} warnings failed")
+        lines += [f"  failed: {c.line()}" for c in self.failed_checks]
+        return lines
+
+
+def _value(metadata: dict[str, Any], key: str) -> Any:
+    item = metadata.get(key)
+    return getattr(item, "value", item)
+
+
+def error_line(error: Any) -> str:
+    """The innermost cause of a Dagster error, first line: what a user can act on."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    text = (error.message or error.cls_name or "unknown error").strip()
+    return text.splitlines()[0][:300] if text else "unknown error"
+
+
+class ProgressListener:
+    """Instance event listener: logs every event, prints a line when a step ends."""
+
+    def __init__(self, run_id: str, steps: list[str], write: Callable[[str], None]):
+        self.steps = steps
+        self.total = len(steps)
+        self.write = write
+        self.done = 0
+        self.finished: set[str] = set()
+        self.started: dict[str, float] = {}
+        self.materialized: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.checks: dict[str, list[CheckFailure | None]] = defaultdict(list)
+        self.report_ = RunReport(run_id)
+
+    def __call__(self, entry: Any) -> None:
+        event = entry.dagster_event
+        message = entry.user_message or (event.message if event else None)
+        if message:
+            level = entry.level if isinstance(entry.level, int) else logging.INFO
+            log.log(level, "%s %s", entry.step_key or "-", message)
+        if event is None:
+            return
+        step = event.step_key
+        kind = event.event_type_value
+        if kind == "STEP_START":
+            self.started[step] = entry.timestamp
+        elif kind == "ASSET_MATERIALIZATION":
+            materialization = event.event_specific_data.materialization
+            self.materialized[step].append(dict(materialization.metadata))
+        elif kind == "ASSET_CHECK_EVALUATION":
+            self._check(step, event.event_specific_data)
+        elif kind == "STEP_SUCCESS":
+            self._finished(step, entry.timestamp, self._success_text(step))
+        elif kind == "STEP_FAILURE":
+            error = event.event_specific_data.error
+            if error.cls_name == "DagsterAssetCheckFailedError":
+                # A blocking ERROR check failed: reported as a check, not as a crash.
+                self._finished(step, entry.timestamp, self._success_text(step))
+                return
+            log.error("step %s failed:\n%s", step, error.to_string())
+            self.report_.step_errors[step] = error_line(error)
+            self._finished(step, entry.timestamp, f"FAILED: {error_line(error)}")
+        elif kind == "STEP_SKIPPED":
+            self._not_run(step, "skipped")
+
+    def _check(self, step: str, evaluation: Any) -> None:
+        if evaluation.passed:
+            self.checks[step].append(None)
+            self.report_.checks_passed += 1
+            return
+        failure = CheckFailure(evaluation.asset_key.to_user_string(), evaluation.check_name,
+                               evaluation.severity.value, evaluation.description)
+        self.checks[step].append(failure)
+        self.report_.failed_checks.append(failure)
+
+    def _success_text(self, step: str) -> str:
+        materialized = self.materialized.get(step, [])
+        parts = []
+        if step.startswith("raw_") and len(materialized) == 1:
+            counts = {k: int(_value(materialized[0], k) or 0) for k in FEED_COUNTS}
+            self.report_.feeds[step] = counts
+            parts.append(f"{counts['files_loaded']:,} files loaded, "
+                         f"{counts['files_rejected']:,} rejected; {counts['rows_loaded']:,} "
+                         f"rows loaded, {counts['rows_rejected']:,} rejected")
+        elif materialized:
+            parts.append(f"{len(materialized)} models built")
+        results = self.checks.get(step, [])
+        if results:
+            failed = [f for f in results if f is not None]
+            text = f"{len(results) - len(failed)} checks passed"
+            if failed:
+                text += ", failed: " + ", ".join(f"{f.check} ({f.severity})" for f in failed)
+            parts.append(text)
+        return "; ".join(parts) or "done"
+
+    def _not_run(self, step: str, why: str) -> None:
+        self.report_.skipped_steps.append(step)
+        self._finished(step, None, why)
+
+    def _finished(self, step: str, timestamp: float | None, text: str) -> None:
+        if step in self.finished:
+            return
+        self.finished.add(step)
+        self.done += 1
+        started = self.started.get(step)
+        took = f" ({timestamp - started:.1f} s)" if started and timestamp else ""
+        self.write(f"[{self.done}/{self.total}] {step}: {text}{took}")
+
+    def report(self, success: bool) -> RunReport:
+        """The end of the run: steps that never ran (an upstream step failed) get a line."""
+        for step in self.steps:
+            if step not in self.finished:
+                self._not_run(step, "not run: a step or an ERROR check upstream failed")
+        self.report_.success = success
+        return self.report_

@@ -1,0 +1,91 @@
+"""`flexwh run`: the nightly job in this process, one progress line per step, an exit code.
+
+Dagster itself stays quiet on the console: its events go to the log file, and the
+console gets our progress lines (flexwh/progress.py) and the end summary.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from datetime import date
+from pathlib import Path
+
+from flexwh.progress import ProgressListener, RunReport
+from flexwh.settings import Settings
+
+log = logging.getLogger("flexwh.run")
+
+# Written once into $FLEXWH_DATA_DIR/dagster_home: run history for `flexwh run` and
+# `dagster dev` alike; a headless batch job sends no telemetry.
+DAGSTER_YAML = """\
+# Written by flexwh. Run history of `flexwh run`, and of `dagster dev` when DAGSTER_HOME
+# points here (https://docs.dagster.io/deployment/oss/dagster-yaml).
+telemetry:
+  enabled: false
+"""
+
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+@contextmanager
+def dagster_home(settings: Settings) -> Iterator[Path]:
+    """DAGSTER_HOME under the data folder for the duration of the run, then restored."""
+    home = settings.dagster_home.resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    saved = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    try:
+        yield home
+    finally:
+        if saved is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = saved
+
+
+def run_config(as_of: date | None, full_refresh: bool) -> dict:
+    config: dict = dict(QUIET_CONSOLE)
+    if as_of is not None:
+        config["resources"] = {"warehouse": {"config": {"as_of": as_of.isoformat()}}}
+    if full_refresh:
+        config["ops"] = {"dbt_models": {"config": {"full_refresh": True}}}
+    return config
+
+
+def run_nightly(
+    settings: Settings,
+    as_of: date | None = None,
+    full_refresh: bool = False,
+    write: Callable[[str], None] = print,
+    log_stream=None,
+) -> RunReport:
+    """Materialize every asset and run every check; `write` gets one line per step."""
+    from dagster import DagsterInstance
+
+    from orchestration.project import ensure_manifest
+
+    ensure_manifest()  # a fresh clone has no manifest.json yet; @dbt_assets needs it
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly_job")
+    run_id = str(uuid.uuid4())  # known before the run starts, so the listener can follow it
+    steps = [node.name for node in job.nodes_in_topological_order]
+    listener = ProgressListener(run_id=run_id, steps=steps, write=write)
+    with dagster_home(settings), DagsterInstance.get() as instance:
+        instance.add_event_listener(run_id, listener)
+        # dbt's own output goes to stdout (dagster-dbt echoes it): into the log instead.
+        with redirect_stdout(log_stream or sys.stderr):
+            result = job.execute_in_process(
+                run_config=run_config(as_of, full_refresh),
+                instance=instance,
+                run_id=run_id,
+                raise_on_error=False,
+            )
+    return listener.report(success=result.success)

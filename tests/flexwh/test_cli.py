@@ -1,0 +1,79 @@
+"""The `flexwh` command line: usage errors, settings errors, status, generate.
+
+A setting the pipeline cannot use is a usage error, as a bad argument is: exit 2, one
+line on stderr naming the variable, no traceback (flexwh/cli.py documents the choice).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flexwh.cli import PRESETS, main
+
+FLEXWH = Path(sys.executable).parent / "flexwh"
+
+
+def run_flexwh(*args: str) -> subprocess.CompletedProcess:
+    """The installed console script, in a process of its own, with the test's environment."""
+    return subprocess.run([str(FLEXWH), *args], capture_output=True, text=True,
+                          env=dict(os.environ), timeout=120, check=False)
+
+
+def test_bad_as_of_setting_is_one_line_naming_the_variable(flexwh_env, monkeypatch):
+    monkeypatch.setenv("FLEXWH_AS_OF", "31/02/2026")
+
+    result = run_flexwh("run")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "flexwh run: FLEXWH_AS_OF: not a date (YYYY-MM-DD): '31/02/2026'"
+    ]
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not flexwh_env.warehouse.exists()  # nothing ran
+
+
+def test_bad_number_setting_names_the_variable(flexwh_env, monkeypatch, capsys):
+    monkeypatch.setenv("FLEXWH_THREADS", "many")
+
+    assert main(["status"]) == 2
+    assert capsys.readouterr().err == "flexwh status: FLEXWH_THREADS: not a whole number: 'many'\n"
+
+
+def test_bad_as_of_argument_is_an_argparse_usage_error(flexwh_env, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--as-of", "2026-02-30"])
+
+    assert exit_info.value.code == 2
+    assert "argument --as-of: not a date (YYYY-MM-DD): '2026-02-30'" in capsys.readouterr().err
+
+
+def test_export_is_not_a_command_yet(flexwh_env, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "--team", "Acme"])
+    assert exit_info.value.code == 2
+
+
+def test_status_without_a_warehouse(flexwh_env, capsys):
+    assert main(["status"]) == 0
+    assert "no warehouse yet" in capsys.readouterr().out
+
+
+def test_generate_into_a_landing_folder_that_has_feeds_is_a_usage_error(flexwh_env, capsys):
+    usage = flexwh_env.landing_dir / "usage"
+    usage.mkdir(parents=True)
+    (usage / "old.csv").write_text("team,day_used,product_name,tokens_used,autodesk_id\n")
+
+    assert main(["generate"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("flexwh generate: ") and len(err.splitlines()) == 1
+
+
+def test_cli_presets_are_the_generators(flexwh_env):
+    from flexwh.generate import PRESETS as GENERATOR_PRESETS
+
+    assert set(PRESETS) == set(GENERATOR_PRESETS)
