@@ -99,3 +99,16 @@ def test_nightly_job_selects_every_asset(defs):
     assert {f"raw_{feed}" for feed in FEEDS} <= nodes
     assert {f"raw_{feed}_checks" for feed in FEEDS} <= nodes
     assert "dbt_models" in nodes
+
+
+def test_the_cli_run_config_is_valid_for_the_nightly_job(defs):
+    from datetime import date
+
+    from dagster import validate_run_config
+
+    from flexwh.runner import run_config
+
+    job = defs.resolve_job_def("nightly_job")
+    config = validate_run_config(job, run_config(date(2026, 3, 31), full_refresh=True))
+    assert config["resources"]["warehouse"]["config"]["as_of"] == "2026-03-31"
+    assert config["ops"]["dbt_models"]["config"]["full_refresh"] is True
