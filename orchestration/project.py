@@ -15,10 +15,17 @@ DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-# Under `dagster dev` the manifest is re-parsed on every load (with the `dbt` on PATH, so
-# run it from the activated venv); elsewhere it must exist already: `make parse`, the
-# pytest session, or ensure_manifest() in the flexwh command.
-dbt_project.prepare_if_dev()
+
+def prepare_if_dev() -> None:
+    """Under `dagster dev`, re-parse on every code load so model edits show up at once.
+
+    This is DbtProject.prepare_if_dev() with the venv's dbt: dagster-dbt's own preparer
+    runs the `dbt` found on PATH, and `.venv/bin/dagster dev` does not put the venv there.
+    Elsewhere the manifest must exist already: `make parse`, the pytest session, or
+    ensure_manifest() in the flexwh command.
+    """
+    if dbt_project.preparer.using_dagster_dev():
+        parse_project()
 
 
 def ensure_manifest() -> Path:
@@ -30,8 +37,14 @@ def ensure_manifest() -> Path:
 
 def parse_project() -> None:
     """`dbt parse`: writes target/manifest.json, which @dbt_assets reads at import."""
-    subprocess.run(
+    result = subprocess.run(
         [str(DBT_EXECUTABLE), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR)],
-        cwd=DBT_PROJECT_DIR, check=True, capture_output=True, text=True,
+        cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False,
     )
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).strip().splitlines()[-5:]
+        raise RuntimeError("dbt parse failed in dbt_project/: " + " | ".join(output))
+
+
+prepare_if_dev()
