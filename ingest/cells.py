@@ -150,40 +150,44 @@ def _record_shifts(con, dropped: list[tuple[str, int]]) -> None:
     con.unregister("_flex_dropped_in")
 
 
-def finish_batch(con: duckdb.DuckDBPyConnection, width: int) -> None:
-    """Create the CELLS view over the rows read by DuckDB (numbered here) and in Python.
+def finish_batch(con: duckdb.DuckDBPyConnection, width: int, files_table: str) -> None:
+    """Create the CELLS view `(_file_seq, _row_number, c1..cN)` over the rows read by
+    DuckDB (numbered here) and in Python; `files_table` maps `_file` to `file_seq`.
 
     Rows of a file are contiguous and in file order in the read table (DuckDB preserves
     insertion order), so the k-th row of a file is rowid - (its first rowid) + 1: an
-    aggregate instead of a window sort over every row.
+    aggregate instead of a window sort over every row. Files with dropped lines (few)
+    take the as-of join that adds them back.
     """
     names = ", ".join(cell_names(width))
+    prefixed = ", ".join(f"r.{name}" for name in cell_names(width))
     con.execute(
         f"""create or replace temp table _flex_starts as
-        select _file, min(rowid) as first_rowid from {_READ} group by _file"""
+        select s._file, f.file_seq, s.first_rowid, h.header_row,
+               s._file in (select _file from _flex_shifts) as shifted
+        from (select _file, min(rowid) as first_rowid from {_READ} group by _file) as s
+        join {files_table} as f using (_file) join _flex_headers as h using (_file)"""
     )
+    (any_shifted,) = con.execute("select count(*) > 0 from _flex_shifts").fetchone()
+    shifted = f"""
+        union all
+        select file_seq, _row_number, {names} from (
+            select s.file_seq, s.header_row,
+                   r.rowid - s.first_rowid + 1 + coalesce(d.dropped_before, 0) as _row_number,
+                   {prefixed}
+            from {_READ} as r join _flex_starts as s on r._file = s._file and s.shifted
+            asof left join _flex_shifts as d
+                on r._file = d._file and r.rowid - s.first_rowid + 1 >= d.from_k
+        ) where _row_number > header_row""" if any_shifted else ""
     con.execute(
         f"""create or replace temp view {CELLS} as
-        with read_rows as (
-            select r._file, r.rowid - s.first_rowid + 1 as k, {names}
-            from {_READ} as r join _flex_starts as s using (_file)
-        ),
-        plain as (
-            select _file, k as _row_number, {names} from read_rows
-            where _file not in (select _file from _flex_shifts)
-        ),
-        shifted as (
-            select r._file, r.k + coalesce(s.dropped_before, 0) as _row_number, {names}
-            from (select * from read_rows where _file in (select _file from _flex_shifts)) as r
-            asof left join _flex_shifts as s on r._file = s._file and r.k >= s.from_k
-        ),
-        numbered as (
-            select * from plain union all select * from shifted
-        )
-        select n.* from numbered as n join _flex_headers as h using (_file)
-        where n._row_number > h.header_row
+        select s.file_seq as _file_seq, r.rowid - s.first_rowid + 1 as _row_number, {prefixed}
+        from {_READ} as r join _flex_starts as s on r._file = s._file and not s.shifted
+        where r.rowid - s.first_rowid + 1 > s.header_row
+        {shifted}
         union all
-        select * from {_ROWS}"""
+        select f.file_seq, r._row_number, {prefixed}
+        from {_ROWS} as r join {files_table} as f using (_file)"""
     )
 
 

@@ -210,8 +210,8 @@ def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
     for file, accepted in by_file.items():
         if accepted.sheet is not None:
             rejections += load_records(con, file, accepted.sheet.records, keys, exact_width=False)
-    finish_batch(con, len(keys))
     _register_files(con, batch)
+    finish_batch(con, len(keys), FILES)
     parse_cells(con, feed, batch.match)
     end_batch(con)
     con.begin()
@@ -258,7 +258,7 @@ def _file_results(feed: Feed, by_file, counts, rejections) -> dict[str, FileResu
         shape_rejected[rejection.file] = shape_rejected.get(rejection.file, 0) + 1
     results = {}
     for file, accepted in by_file.items():
-        loaded, rejected = counts.get(file, (0, 0))
+        loaded, rejected = counts.get(accepted.file_seq, (0, 0))
         rejected += shape_rejected.get(file, 0)
         results[file] = FileResult(
             feed.name, accepted.landing.rel_path, accepted.scan.sha256, accepted.scan.size,

@@ -129,11 +129,11 @@ def parse_cells(con: duckdb.DuckDBPyConnection, feed: Feed, match: HeaderMatch) 
     con.execute(
         f"""create or replace temp table {PARSED} as
         with cleaned as (
-            select _file, _row_number, {cells}, {', '.join(cleaned)}
+            select _file_seq, _row_number, {cells}, {', '.join(cleaned)}
             from {CELLS} where {not_blank}
         ),
         parsed as (
-            select _file, _row_number, {cells}, {extra} as _extra, {', '.join(values)},
+            select _file_seq, _row_number, {cells}, {extra} as _extra, {', '.join(values)},
                    concat_ws('; ', {', '.join(problems)}) as _reason
             from cleaned
         )
@@ -146,27 +146,28 @@ def parse_cells(con: duckdb.DuckDBPyConnection, feed: Feed, match: HeaderMatch) 
 def load_parsed(
     con: duckdb.DuckDBPyConnection, feed: Feed, run_id: str, ingested_at: datetime
 ) -> dict[str, tuple[int, int]]:
-    """Insert valid rows into raw and invalid ones into audit; (loaded, rejected) per file."""
+    """Insert valid rows into raw and invalid ones into audit; (loaded, rejected) per
+    file_seq."""
     columns = [c.name for c in feed.columns]
     lineage = [name for name, _ in LINEAGE_COLUMNS]
     con.execute(
         f"""insert into {feed.raw_table} ({', '.join(columns + lineage)})
         select {', '.join('p.' + c for c in columns)},
                f.file_seq, f.sha256, f.rel_path, p._row_number, ?, p._extra
-        from {PARSED} as p join {FILES} as f using (_file)
+        from {PARSED} as p join {FILES} as f on p._file_seq = f.file_seq
         where p._reason = ''""",
         [ingested_at],
     )
     con.execute(
         f"""insert into audit.rejected_rows
         select ?, f.rel_path, f.sha256, p._row_number, p._row, p._reason, ?
-        from {PARSED} as p join {FILES} as f using (_file)
+        from {PARSED} as p join {FILES} as f on p._file_seq = f.file_seq
         where p._reason <> ''""",
         [feed.name, run_id],
     )
     counts = con.execute(
-        f"""select _file, count(*) filter (where _reason = ''),
+        f"""select _file_seq, count(*) filter (where _reason = ''),
                   count(*) filter (where _reason <> '')
-        from {PARSED} group by _file"""
+        from {PARSED} group by _file_seq"""
     ).fetchall()
-    return {file: (loaded, rejected) for file, loaded, rejected in counts}
+    return {seq: (loaded, rejected) for seq, loaded, rejected in counts}

@@ -33,11 +33,13 @@ def _sql_list(words: tuple[str, ...]) -> str:
 
 
 MACROS = f"""
-create or replace temp macro flex_trim(v) as
-    case when regexp_matches(v, '^{WHITESPACE_CLASS}|{WHITESPACE_CLASS}$')
-         then trim(v, {WHITESPACE_SQL}) else v end;
+-- Each reference to a macro argument evaluates it again, so the trimmed text is never
+-- referenced twice on the common path (no white space at either end).
 create or replace temp macro flex_clean(v) as
-    nullif(nullif(flex_trim(v), ''), '{MASK}');
+    case when v = '' or v = '{MASK}' then null
+         when regexp_matches(v, '^{WHITESPACE_CLASS}|{WHITESPACE_CLASS}$')
+         then nullif(nullif(trim(v, {WHITESPACE_SQL}), ''), '{MASK}')
+         else v end;
 
 create or replace temp macro flex_quote(v) as '''' || v || '''';
 
