@@ -25,6 +25,8 @@ class Tally:
         self.rejected_files: Counter = Counter()
         self.duplicate_files: Counter = Counter()
         self.ignored_files: Counter = Counter()
+        # Valid rows that the extra files re-deliver (they load, beside the clean feeds).
+        self.valid_rows: Counter = Counter()
 
     def rows(self, feed: str, reasons: Counter) -> None:
         self.rows_by_reason.setdefault(feed, Counter()).update(reasons)
@@ -36,6 +38,7 @@ class Tally:
             "rejected_files": dict(self.rejected_files),
             "duplicate_files": dict(self.duplicate_files),
             "ignored_files": dict(self.ignored_files),
+            "valid_rows_in_dirty_files": dict(self.valid_rows),
             "rows_by_reason": {f: dict(c) for f, c in self.rows_by_reason.items()},
         }
         return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()
@@ -83,6 +86,7 @@ def _bad_rows(tally: Tally, users: FeedFile, subs: FeedFile, events: FeedFile,
         ["900000000004", team, "Autodesk Flex", "-500", start, end, "Active"],
         ["900000000005", team, "Autodesk Flex", 1000, end, start, "Active"],
     ]
+    tally.valid_rows["subscriptions"] += 2
     tally.rows("subscriptions", Counter({"seat_quantity: not a whole number": 1,
                                          "seat_quantity: negative": 1,
                                          "end_date: before start_date": 1}))
@@ -92,6 +96,7 @@ def _bad_rows(tally: Tally, users: FeedFile, subs: FeedFile, events: FeedFile,
          "Active", "Flex"],
         ["Alan", "Turing", "", "", team, "User", "Active", "Flex"],
     ]
+    tally.valid_rows["users"] += 2
     tally.rows("users", Counter({"team: missing": 1, "user: no identity": 1}))
     sid = subs.rows[0][0]
     event_rows = [
@@ -101,6 +106,7 @@ def _bad_rows(tally: Tally, users: FeedFile, subs: FeedFile, events: FeedFile,
         ["TE-X0003", start, "move", None, None, team, None, "Move without a pack"],
         ["TE-X0004", start, "merge", None, team, None, None, "Merge without a target"],
     ]
+    tally.valid_rows["token_events"] += 1
     tally.rows("token_events", Counter({"event_type: unknown": 1,
                                         "tokens: 0 on an adjustment": 1,
                                         "subscription_id: missing for a move": 1,
@@ -108,6 +114,7 @@ def _bad_rows(tally: Tally, users: FeedFile, subs: FeedFile, events: FeedFile,
     # Re-delivers the current settings with other header aliases and boolean spellings.
     setting_rows = [[name, "true" if value == "On" else "false"] for name, value in
                     settings.rows] + [[team, "maybe"]]
+    tally.valid_rows["team_settings"] += len(settings.rows)
     tally.rows("team_settings", Counter({"pii_enabled: not a boolean": 1}))
     return [
         ("subscriptions/subscriptions_manual_entries.csv",
