@@ -24,7 +24,7 @@ class Expect:
 
     name: str
     kwargs: dict[str, Any] = field(default_factory=dict)
-    # Row condition as (column, "null" | "not_null" | value) terms joined by AND.
+    # Row condition: (column, "null") or (column, value) terms, joined by AND.
     when: tuple[tuple[str, Any], ...] = ()
 
     @property
