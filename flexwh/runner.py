@@ -73,6 +73,12 @@ def run_nightly(
 
     ensure_manifest()  # a fresh clone has no manifest.json yet; @dbt_assets needs it
     from orchestration.definitions import defs
+    from orchestration.resources import WarehouseResource
+
+    # Another process writing the warehouse: wait for it here, or fail with one clear
+    # message, rather than in every ingest step in turn.
+    with WarehouseResource().connect():
+        pass
 
     job = defs.resolve_job_def("nightly_job")
     run_id = str(uuid.uuid4())  # known before the run starts, so the listener can follow it

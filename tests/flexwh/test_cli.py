@@ -77,3 +77,20 @@ def test_cli_presets_are_the_generators(flexwh_env):
     from flexwh.generate import PRESETS as GENERATOR_PRESETS
 
     assert set(PRESETS) == set(GENERATOR_PRESETS)
+
+
+def test_demo_generates_only_into_an_empty_landing_folder(flexwh_env, monkeypatch):
+    import flexwh.cli
+
+    runs = []
+    monkeypatch.setattr(flexwh.cli, "cmd_run", lambda args, settings: runs.append(1) or 0)
+    landing = flexwh_env.landing_dir
+
+    assert main(["demo"]) == 0
+    files = {p: p.stat().st_mtime_ns for p in landing.rglob("*") if p.is_file()}
+    assert {p.relative_to(landing).parts[0] for p in files} >= {
+        "usage", "subscriptions", "users", "token_events", "team_settings"
+    }
+    assert main(["demo"]) == 0  # feeds there already: run them as they are
+    assert {p: p.stat().st_mtime_ns for p in landing.rglob("*") if p.is_file()} == files
+    assert runs == [1, 1]
