@@ -100,7 +100,8 @@ def _files_with_multiline_cells(con, quoted_files: list[str], names: list[str]) 
     rows = con.execute(
         f"""select distinct _file from {_READ}
         where _file in (select unnest(?))
-          and regexp_matches(concat({', '.join(names)}), '[\\r\\n]')""",
+          and (contains(concat({', '.join(names)}), chr(10))
+               or contains(concat({', '.join(names)}), chr(13)))""",
         [quoted_files],
     ).fetchall()
     return {file for (file,) in rows}
@@ -168,7 +169,8 @@ def finish_batch(con: duckdb.DuckDBPyConnection, width: int, files_table: str) -
         from (select _file, min(rowid) as first_rowid from {_READ} group by _file) as s
         join {files_table} as f using (_file) join _flex_headers as h using (_file)"""
     )
-    (any_shifted,) = con.execute("select count(*) > 0 from _flex_shifts").fetchone()
+    # fetchall: DuckDB 2.0 keeps a result open after fetchone, blocking the next call
+    [(any_shifted,)] = con.execute("select count(*) > 0 from _flex_shifts").fetchall()
     shifted = f"""
         union all
         select file_seq, _row_number, {names} from (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 
 from ingest.results import LOADED, FileResult
 
@@ -25,7 +26,9 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection, feed: str) -> set[str]:
 
 
 def next_file_seq(con: duckdb.DuckDBPyConnection) -> int:
-    (last,) = con.execute("select coalesce(max(file_seq), 0) from audit.ingested_files").fetchone()
+    [(last,)] = con.execute(
+        "select coalesce(max(file_seq), 0) from audit.ingested_files"
+    ).fetchall()
     return last + 1
 
 
@@ -38,13 +41,20 @@ def record_files(
     """Insert one audit row per (file_seq, result)."""
     if not files:
         return
-    con.executemany(
-        "insert into audit.ingested_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                seq, r.feed, r.path, r.sha256, r.size, r.status, r.rows_read,
-                r.rows_loaded, r.rows_rejected, r.message, ingested_at, run_id,
-            )
-            for seq, r in files
-        ],
-    )
+    # One Arrow table instead of executemany: DuckDB runs executemany row by row.
+    table = pa.table({
+        "file_seq": pa.array([seq for seq, _ in files], pa.int64()),
+        "feed": [r.feed for _, r in files],
+        "path": [r.path for _, r in files],
+        "sha256": [r.sha256 for _, r in files],
+        "size": pa.array([r.size for _, r in files], pa.int64()),
+        "status": [r.status for _, r in files],
+        "rows_read": pa.array([r.rows_read for _, r in files], pa.int64()),
+        "rows_loaded": pa.array([r.rows_loaded for _, r in files], pa.int64()),
+        "rows_rejected": pa.array([r.rows_rejected for _, r in files], pa.int64()),
+        "message": pa.array([r.message for _, r in files], pa.string()),
+    })
+    con.register("_flex_audit_in", table)
+    con.execute("insert into audit.ingested_files select *, ?, ? from _flex_audit_in",
+                [ingested_at, run_id])
+    con.unregister("_flex_audit_in")

@@ -117,7 +117,9 @@ create or replace temp macro flex_text_problem(v) as cast(null as varchar);
 # The shapes nearly every delivered value has, parsed by a plain cast; the macros above
 # (a dozen regular-expression calls once expanded) only see the other values.
 FAST_PATHS = {
-    "date": (r"\d{4}-\d{2}-\d{2}", "try_cast({} as date)"),
+    # a date, or a UTC date-time (APS Insights writes 2026-01-10T00:00:00Z)
+    "date": (r"\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?Z?)?",
+             "try_cast(left({}, 10) as date)"),
     "tokens": (r"\d{1,15}(\.\d{1,3})?", "cast({} as decimal(18, 3))"),
     "signed_tokens": (r"-?\d{1,15}(\.\d{1,3})?", "cast({} as decimal(18, 3))"),
     "whole": (r"\d{1,15}", "cast({} as bigint)"),
