@@ -56,6 +56,7 @@ class Accepted:
     landing: LandingFile
     scan: FileScan
     file_seq: int
+    match: HeaderMatch
     header_row: int
     sheet: SheetRows | None = None  # XLSX rows, read already to find the sheet
 
@@ -134,7 +135,7 @@ def _judge(feed: Feed, landing: LandingFile, scan: FileScan, file_seq: int,
             sheet = read_xlsx_rows(landing.path, feed)
             if sheet is None:
                 return base, None
-            return base, Accepted(landing, scan, file_seq, sheet.header_row, sheet)
+            return base, Accepted(landing, scan, file_seq, sheet.header, sheet.header_row, sheet)
         if scan.utf8_error:
             raise FileRejected(scan.utf8_error)
         header = read_csv_header(landing.path)
@@ -144,7 +145,7 @@ def _judge(feed: Feed, landing: LandingFile, scan: FileScan, file_seq: int,
         missing = match.missing(feed)
         if missing:
             raise FileRejected(missing_columns_message(feed, missing))
-        return base, Accepted(landing, scan, file_seq, header[1])
+        return base, Accepted(landing, scan, file_seq, match, header[1])
     except FileRejected as rejection:
         rows = 0 if scan.utf8_error or landing.extension != ".csv" else _count_rows(landing.path)
         message = f"{landing.rel_path}: {rejection}"
@@ -164,7 +165,7 @@ def _count_rows(path: Path) -> int:
 
 def _add_to_batch(batches: list[Batch], accepted: Accepted) -> None:
     # Reading the header again is cheap and keeps Accepted free of header state.
-    match = _header_of(accepted)
+    match = accepted.match
     newline = accepted.scan.newline
     for batch in batches:
         if (batch.match.cells, batch.newline) == (match.cells, newline) \
@@ -173,14 +174,6 @@ def _add_to_batch(batches: list[Batch], accepted: Accepted) -> None:
             batch.size += accepted.scan.size
             return
     batches.append(Batch(match, newline, [accepted], accepted.scan.size))
-
-
-def _header_of(accepted: Accepted) -> HeaderMatch:
-    if accepted.sheet is not None:
-        return accepted.sheet.header
-    header = read_csv_header(accepted.landing.path)
-    assert header is not None  # judged non-empty already
-    return match_header(FEEDS[accepted.landing.rel_path.split("/")[0]], header[0])
 
 
 def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
