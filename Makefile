@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: install demo test lint lock parse bench clean
+.PHONY: install demo test lint validate dev lock parse bench clean
 
 install: $(VENV)/.installed
 
@@ -23,16 +23,32 @@ parse: install
 demo: install parse
 	$(BIN)/flexwh demo
 
-test: install parse
+test: lint validate
+	$(BIN)/pytest
+
+lint: install parse
 	$(BIN)/ruff check .
 	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
-	$(BIN)/pytest
+
+# DAGSTER_HOME under the data folder (FLEXWH_DATA_DIR), as `flexwh run` uses it.
+DAGSTER_HOME_CMD = $(BIN)/python -c "from flexwh.runner import prepare_dagster_home; \
+	from flexwh.settings import Settings; print(prepare_dagster_home(Settings.from_env()))"
+
+# The Dagster code location loads (assets, checks, jobs).
+validate: install parse
+	DAGSTER_HOME=$$($(DAGSTER_HOME_CMD)) $(BIN)/dagster definitions validate \
+		-m orchestration.definitions
+
+# The Dagster UI on workspace.yaml, sharing run history with `flexwh run`.
+dev: install parse
+	DAGSTER_HOME=$$($(DAGSTER_HOME_CMD)) $(BIN)/dagster dev
 
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 bench: install parse
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python bench/bench_generate.py bench-1m bench-10m
+	$(BIN)/python -m bench.bench_ingest --preset bench-10m
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -32,13 +32,19 @@ telemetry:
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-@contextmanager
-def dagster_home(settings: Settings) -> Iterator[Path]:
-    """DAGSTER_HOME under the data folder for the duration of the run, then restored."""
+def prepare_dagster_home(settings: Settings) -> Path:
+    """The Dagster home under the data folder, with its dagster.yaml (`make dev` uses it)."""
     home = settings.dagster_home.resolve()
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+@contextmanager
+def dagster_home(settings: Settings) -> Iterator[Path]:
+    """DAGSTER_HOME under the data folder for the duration of the run, then restored."""
+    home = prepare_dagster_home(settings)
     saved = os.environ.get("DAGSTER_HOME")
     os.environ["DAGSTER_HOME"] = str(home)
     try:

@@ -1,0 +1,1 @@
+"""Serving database and per-team export files (plain Python, no Dagster)."""
