@@ -10,7 +10,7 @@ import logging
 import os
 import secrets
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ class SettingsError(ValueError):
 
 
 def yesterday_utc() -> date:
-    return datetime.now(timezone.utc).date() - timedelta(days=1)
+    return datetime.now(UTC).date() - timedelta(days=1)
 
 
 @dataclass(frozen=True)
