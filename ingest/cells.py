@@ -89,8 +89,9 @@ def load_csv_files(
         if f.file not in multiline:
             dropped.extend((f.file, line) for line in f.scan.blank_lines)
     _record_shifts(con, dropped)
-    con.executemany("insert into _flex_headers values (?, ?)",
-                    [(f.file, f.header_row) for f in files if f.file not in multiline])
+    kept = [f for f in files if f.file not in multiline]
+    con.execute("insert into _flex_headers select unnest(?), unnest(?)",
+                [[f.file for f in kept], [f.header_row for f in kept]])
     return rejections, sorted(multiline)
 
 
@@ -136,19 +137,18 @@ def _record_shifts(con, dropped: list[tuple[str, int]]) -> None:
     """From the k-th row read of a file on, `dropped_before` of its lines were dropped."""
     if not dropped:
         return
-    con.register("_flex_dropped_in", pa.table(
-        {"_file": [file for file, _ in dropped], "line": [line for _, line in dropped]},
-        schema=pa.schema([("_file", pa.string()), ("line", pa.int64())]),
-    ))
     con.execute(
         """insert into _flex_shifts
-        with dropped as (
+        with given as (
+            select unnest(?) as _file, unnest(?)::bigint as line
+        ),
+        dropped as (
             select _file, line, row_number() over (partition by _file order by line) as rank
-            from (select distinct _file, line from _flex_dropped_in)
+            from (select distinct _file, line from given)
         )
-        select _file, line - rank + 1, max(rank) from dropped group by all"""
+        select _file, line - rank + 1, max(rank) from dropped group by all""",
+        [[file for file, _ in dropped], [line for _, line in dropped]],
     )
-    con.unregister("_flex_dropped_in")
 
 
 def finish_batch(con: duckdb.DuckDBPyConnection, width: int, files_table: str) -> None:

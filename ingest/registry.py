@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import duckdb
-import pyarrow as pa
 
 from ingest.results import LOADED, FileResult
 
@@ -41,20 +40,13 @@ def record_files(
     """Insert one audit row per (file_seq, result)."""
     if not files:
         return
-    # One Arrow table instead of executemany: DuckDB runs executemany row by row.
-    table = pa.table({
-        "file_seq": pa.array([seq for seq, _ in files], pa.int64()),
-        "feed": [r.feed for _, r in files],
-        "path": [r.path for _, r in files],
-        "sha256": [r.sha256 for _, r in files],
-        "size": pa.array([r.size for _, r in files], pa.int64()),
-        "status": [r.status for _, r in files],
-        "rows_read": pa.array([r.rows_read for _, r in files], pa.int64()),
-        "rows_loaded": pa.array([r.rows_loaded for _, r in files], pa.int64()),
-        "rows_rejected": pa.array([r.rows_rejected for _, r in files], pa.int64()),
-        "message": pa.array([r.message for _, r in files], pa.string()),
-    })
-    con.register("_flex_audit_in", table)
-    con.execute("insert into audit.ingested_files select *, ?, ? from _flex_audit_in",
-                [ingested_at, run_id])
-    con.unregister("_flex_audit_in")
+    # Parallel lists unnested side by side: DuckDB runs executemany row by row.
+    columns = list(zip(*[
+        (seq, r.feed, r.path, r.sha256, r.size, r.status, r.rows_read, r.rows_loaded,
+         r.rows_rejected, r.message) for seq, r in files
+    ], strict=True))
+    con.execute(
+        "insert into audit.ingested_files select unnest(?), unnest(?), unnest(?), unnest(?), "
+        "unnest(?), unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)::varchar, ?, ?",
+        [*map(list, columns), ingested_at, run_id],
+    )

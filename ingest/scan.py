@@ -37,32 +37,41 @@ def hash_file(path: Path) -> FileScan:
 
 
 def scan_text_file(path: Path) -> FileScan:
-    """Hash a CSV file, check it is UTF-8 and list its empty lines."""
+    """Hash a CSV file, check it is UTF-8 and list its empty lines.
+
+    Every byte is hashed; the other passes are skipped where they cannot find anything:
+    no UTF-8 decoding of pure-ASCII chunks, no CRLF search in a file without '\r', and
+    lines are only counted where a later line number or the line-end check needs them.
+    """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    size = 0
-    lines_before = 0  # newlines in the bytes already handed to _blank_lines
-    crlf = 0
+    size = lines_before = crlf = 0  # lines_before: newlines before the current buffer
     blanks: list[int] = []
     utf8_error = None
-    has_quote = False
+    has_quote = has_cr = False
     carry = b""
     with path.open("rb") as handle:
         while True:
             chunk = handle.read(CHUNK_BYTES)
+            last = len(chunk) < CHUNK_BYTES  # a short read of a regular file is its end
             digest.update(chunk)
             size += len(chunk)
             has_quote = has_quote or b'"' in chunk
-            if utf8_error is None:
-                utf8_error = _decode(decoder, chunk, final=not chunk, offset=size - len(chunk))
+            has_cr = has_cr or b"\r" in chunk
+            if utf8_error is None and not (chunk.isascii() and not decoder.getstate()[0]):
+                # error offsets count from the bytes the decoder still holds back
+                start = size - len(chunk) - len(decoder.getstate()[0])
+                utf8_error = _decode(decoder, chunk, final=last, offset=start)
             buffer = carry + chunk
             # Cut after the last newline so that no line straddles two buffers.
-            cut = len(buffer) if not chunk else buffer.rfind(b"\n") + 1
+            cut = len(buffer) if last else buffer.rfind(b"\n") + 1
             complete, carry = buffer[:cut], buffer[cut:]
-            blanks.extend(_blank_lines(complete, lines_before))
-            lines_before += complete.count(b"\n")
-            crlf += complete.count(b"\r\n")
-            if not chunk:
+            blanks.extend(_blank_lines(complete, lines_before, has_cr))
+            if not last or has_cr:
+                lines_before += complete.count(b"\n")
+            if has_cr:
+                crlf += complete.count(b"\r\n")
+            if last:
                 break
     newline = "\r\n" if crlf == lines_before and crlf else "\n" if crlf == 0 else None
     return FileScan(digest.hexdigest(), size, utf8_error, has_quote, newline, tuple(blanks))
@@ -76,12 +85,12 @@ def _decode(decoder, chunk: bytes, final: bool, offset: int) -> str | None:
     return None
 
 
-def _blank_lines(buffer: bytes, lines_before: int) -> list[int]:
+def _blank_lines(buffer: bytes, lines_before: int, has_cr: bool) -> list[int]:
     """Numbers of the empty lines in `buffer`, which starts at the start of a line."""
     positions = []  # offsets of the newline that ends the line before a blank one
     if buffer.startswith((b"\n", b"\r\n")):
         positions.append(-1)
-    for pattern in (b"\n\n", b"\n\r\n"):
+    for pattern in (b"\n\n", b"\n\r\n") if has_cr else (b"\n\n",):
         found = buffer.find(pattern)
         while found != -1:
             positions.append(found)

@@ -1,0 +1,35 @@
+"""The streaming scan gives the same answers whatever the chunk size (lines, blank lines
+and multi-byte characters cut across chunks)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+import ingest.scan as scan
+
+CASES = [
+    # bytes, expected (utf8_error, newline, blank lines), worked out by hand
+    (b"a\n\nb\n", (None, "\n", (2,))),
+    (b"\n\na\r\n\r\nb\n\n", (None, None, (1, 2, 4, 6))),  # LF and CRLF mixed
+    (b"a\r\nb\r\n\r\n", (None, "\r\n", (3,))),
+    (b"a\n\n\n", (None, "\n", (2, 3))),
+    (b"", (None, "\n", ())),
+    (b"\xc3\xa4\n\n\xe2\x82\xac\n", (None, "\n", (2,))),  # a-umlaut, euro sign
+    (b"ok\n\xff\n", ("not valid UTF-8 (byte 4)", "\n", ())),
+    (b"x\xc3", ("not valid UTF-8 (byte 2)", "\n", ())),  # cut short at the end
+]
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 2, 3, 7, 8 * 1024 * 1024])
+@pytest.mark.parametrize(("data", "expected"), CASES)
+def test_scan_is_independent_of_chunk_size(tmp_path, monkeypatch, chunk_bytes, data, expected):
+    monkeypatch.setattr(scan, "CHUNK_BYTES", chunk_bytes)
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+
+    found = scan.scan_text_file(path)
+
+    assert (found.utf8_error, found.newline, found.blank_lines) == expected
+    assert (found.sha256, found.size) == (hashlib.sha256(data).hexdigest(), len(data))
