@@ -39,7 +39,7 @@ from ingest.readers import (
 )
 from ingest.registry import known_files, loaded_hashes, next_file_seq, record_files
 from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult, FileResult
-from ingest.scan import FileScan, hash_file, scan_text_file
+from ingest.scan import FileScan, scan_files
 from ingest.schema import ensure_schema
 from ingest.validate import FILES, PARSED, load_parsed, parse_cells
 from ingest.values import install_macros
@@ -96,9 +96,9 @@ def ingest_feed(
     result = FeedResult(feed)
     judged: list[tuple[int, FileResult]] = []
     batches: list[Batch] = []
-    for landing in discover(landing_dir, feed):
-        is_csv = landing.extension == ".csv"
-        scan = scan_text_file(landing.path) if is_csv else hash_file(landing.path)
+    landing_files = discover(landing_dir, feed)
+    for landing, scan in zip(landing_files, scan_files([f.path for f in landing_files]),
+                             strict=True):
         if (landing.rel_path, scan.sha256) in known:
             continue
         base = FileResult(feed, landing.rel_path, scan.sha256, scan.size, LOADED)

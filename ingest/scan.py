@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from dataclasses import dataclass, field
+import json
+import os
+import subprocess
+import sys
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 CHUNK_BYTES = 8 * 1024 * 1024
+PARALLEL_BYTES = 64 * 1024 * 1024  # below this, starting worker processes costs more
 
 
 @dataclass(frozen=True)
@@ -102,3 +107,47 @@ def _blank_lines(buffer: bytes, lines_before: int, has_cr: bool) -> list[int]:
         counted_to = position + 1
         numbers.append(line + 1)
     return numbers
+
+
+def scan_files(paths: list[Path]) -> list[FileScan]:
+    """Scan many files: CSV files fully, others hashed; in worker processes when large.
+
+    Hashing and line scanning hold the GIL, so threads would not help. The workers are
+    plain `python -m ingest.scan` subprocesses, not multiprocessing: that would re-run
+    the caller's main module, or fork a process that may hold DuckDB's threads.
+    """
+    total = sum(p.stat().st_size for p in paths)
+    workers = min(os.cpu_count() or 1, 4)
+    if total < PARALLEL_BYTES or workers < 2:
+        return [_scan(path) for path in paths]
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    for index in range(len(paths)):
+        shares[index % workers].append(index)
+    running = [
+        (share, subprocess.Popen([sys.executable, "-m", "ingest.scan"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True))
+        for share in shares if share
+    ]
+    for share, worker in running:  # every worker gets its paths before any is waited on
+        worker.stdin.write("\n".join(str(paths[i]) for i in share))
+        worker.stdin.close()
+    scans: list[FileScan | None] = [None] * len(paths)
+    for share, worker in running:
+        out = worker.stdout.read()
+        worker.wait()
+        if worker.returncode != 0:
+            raise RuntimeError(f"scan worker failed (exit {worker.returncode})")
+        for index, line in zip(share, out.splitlines(), strict=True):
+            fields = json.loads(line)
+            scans[index] = FileScan(**{**fields, "blank_lines": tuple(fields["blank_lines"])})
+    return scans  # type: ignore[return-value]
+
+
+def _scan(path: Path) -> FileScan:
+    return scan_text_file(path) if path.suffix.lower() == ".csv" else hash_file(path)
+
+
+if __name__ == "__main__":  # a worker of scan_files: paths on stdin, one JSON line each
+    # All scans first, then the output: a full pipe never stalls the scanning.
+    found = [asdict(_scan(Path(name))) for name in sys.stdin.read().splitlines()]
+    sys.stdout.write("".join(json.dumps(scan) + "\n" for scan in found))
