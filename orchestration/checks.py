@@ -8,7 +8,6 @@ Every check looks at the rows that the asset's latest materialization loaded (th
 # parameter annotations of the decorated functions at definition time.
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -22,11 +21,8 @@ from dagster import (
 
 from ingest.feeds import FEEDS
 from orchestration.assets.ingest import raw_asset_key
-from orchestration.expectations import ERROR, SUITES, WARN, validate
+from orchestration.expectations import ERROR, SUITES, WARN, merge, validate
 from orchestration.resources import WarehouseResource
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 SEVERITY = {ERROR: AssetCheckSeverity.ERROR, WARN: AssetCheckSeverity.WARN}
 
@@ -39,6 +35,14 @@ where _file_sha256 in (
     select sha256 from audit.ingested_files where run_id = ? and feed = ? and status = 'loaded'
 )
 """
+RUN_FILES = """
+select sha256, rows_loaded from audit.ingested_files
+where run_id = ? and feed = ? and status = 'loaded' and rows_loaded > 0 order by file_seq
+"""
+FILE_ROWS = "select * exclude (_extra) from raw.{feed} where _file_sha256 in (select unnest(?))"
+# GX validates pandas frames in memory: a large delivery is validated in batches of whole
+# files (the per-file uniqueness rules stay exact) of about this many rows.
+BATCH_ROWS = 1_000_000
 
 # A (team, day) counts from the latest file that has rows for it (feeds.md re-delivery).
 MIXED_IDENTITIES = """
@@ -89,13 +93,38 @@ def _result(feed: str, check: str, passed: bool, severity: str,
     )
 
 
-def _suite_results(feed: str, frame: "pd.DataFrame", as_of: date,
-                   scope: dict[str, object]) -> Iterator[AssetCheckResult]:
-    if frame.empty:  # nothing new: nothing to validate (and GX is not even imported)
+def file_batches(files: list[tuple[str, int]], limit: int) -> list[list[str]]:
+    """Group files (sha256, rows) in delivery order into batches of at most `limit` rows;
+    a larger file is a batch of its own."""
+    batches: list[list[str]] = []
+    size = limit
+    for sha256, rows in files:
+        if size + rows > limit:
+            batches.append([])
+            size = 0
+        batches[-1].append(sha256)
+        size += rows
+    return batches
+
+
+def _validate_run(con, feed: str, run_id: str, as_of: date) -> tuple[list, int]:
+    """Outcomes of the feed's suite over the rows the run loaded, and how many rows."""
+    files = con.execute(RUN_FILES, [run_id, feed]).fetchall()
+    parts, rows = [], 0
+    for batch in file_batches(files, BATCH_ROWS):
+        frame = con.execute(FILE_ROWS.format(feed=feed), [batch]).df()
+        parts.append(validate(feed, frame, as_of))
+        rows += len(frame)
+    return (merge(parts) if parts else []), rows
+
+
+def _suite_results(feed: str, outcomes: list, scope: dict[str, object]
+                   ) -> Iterator[AssetCheckResult]:
+    if not outcomes:  # nothing new: nothing to validate (and GX is not even imported)
         for rule in SUITES[feed]:
             yield _result(feed, rule.check, True, rule.severity, scope, "No rows to check.")
         return
-    for outcome in validate(feed, frame, as_of):
+    for outcome in outcomes:
         failing = {f"failing rows: {label}": n for label, n in outcome.failures.items()}
         yield _result(feed, outcome.rule.check, outcome.passed, outcome.rule.severity,
                       {**scope, **failing})
@@ -120,19 +149,18 @@ def build_feed_checks(feed: str) -> AssetChecksDefinition:
         event = context.instance.get_latest_materialization_event(AssetKey(raw_asset_key(feed)))
         run_id = event.run_id if event else context.run.run_id
         rows_sql = RUN_ROWS.format(feed=feed)
-        if not warehouse.settings().warehouse.exists():
-            import pandas as pd
-
-            frame, files_rejected, rows_rejected, mixed = pd.DataFrame(), 0, 0, []
-        else:
+        as_of = warehouse.settings().as_of
+        outcomes, rows_checked, files_rejected, rows_rejected, mixed = [], 0, 0, 0, []
+        if warehouse.settings().warehouse.exists():
             with warehouse.connect(read_only=True) as con:
-                frame = con.execute(rows_sql, [run_id, feed]).df()
-                files_rejected, rows_rejected = con.execute(REJECTIONS, [run_id, feed]).fetchone()
+                outcomes, rows_checked = _validate_run(con, feed, run_id, as_of)
+                [(files_rejected, rows_rejected)] = con.execute(
+                    REJECTIONS, [run_id, feed]).fetchall()
                 mixed = con.execute(MIXED_IDENTITIES.format(rows=rows_sql), [run_id, feed]
                                     ).fetchall() if feed == "usage" else []
-        scope = {"run_id": run_id, "rows_checked": len(frame)}
+        scope = {"run_id": run_id, "rows_checked": rows_checked}
 
-        yield from _suite_results(feed, frame, warehouse.settings().as_of, scope)
+        yield from _suite_results(feed, outcomes, scope)
         if feed == "usage":
             examples = ", ".join(f"{team} {day}" for team, day in mixed[:10])
             yield _result(feed, ONE_IDENTITY_KIND, not mixed, WARN,

@@ -196,3 +196,17 @@ def validate(feed: str, frame: pd.DataFrame, as_of: date) -> list[Outcome]:
         # No count means the expectation raised (its message may quote values: not logged).
         failures[meta["check"]][meta["label"]] = "raised an exception" if count is None else count
     return [Outcome(r, not failures[r.check], failures[r.check]) for r in rules]
+
+
+def merge(parts: list[list[Outcome]]) -> list[Outcome]:
+    """One Outcome per rule from the Outcomes of several batches of the same feed."""
+    merged = []
+    for outcomes in zip(*parts, strict=True):
+        failures: dict[str, int | str] = {}
+        for outcome in outcomes:
+            for label, count in outcome.failures.items():
+                known = failures.get(label, 0)
+                both_counts = isinstance(known, int) and isinstance(count, int)
+                failures[label] = known + count if both_counts else "raised an exception"
+        merged.append(Outcome(outcomes[0].rule, all(o.passed for o in outcomes), failures))
+    return merged

@@ -104,3 +104,45 @@ def test_every_suite_passes_on_no_rows(feed):
                                 e.kwargs.get("column_B"), *e.kwargs.get("column_list", []),
                                 *(w[0] for w in e.when)] if c})
     assert failures(feed, pd.DataFrame(columns=columns)) == {}
+
+
+def test_files_are_grouped_into_batches_of_whole_files():
+    from orchestration.checks import file_batches
+
+    assert file_batches([("a", 300), ("b", 300), ("c", 500)], limit=1000) == [["a", "b"], ["c"]]
+    # a file larger than the limit is a batch of its own
+    assert file_batches([("a", 600), ("b", 500), ("c", 2000), ("d", 1)], limit=1000) == [
+        ["a"], ["b"], ["c"], ["d"]]
+    assert file_batches([], limit=1000) == []
+
+
+def test_a_run_validated_in_batches_adds_up_the_failures(monkeypatch):
+    """Two files of one run, one bad row each, validated one file per batch: 2 failures."""
+    import duckdb
+
+    import orchestration.checks as checks
+    from ingest.schema import ensure_schema
+
+    con = duckdb.connect()
+    ensure_schema(con)
+    for seq, sha in ((1, "s1"), (2, "s2")):
+        con.execute("insert into audit.ingested_files values "
+                    "(?, 'usage', ?, ?, 10, 'loaded', 2, 2, 0, null, now(), 'run-1')",
+                    [seq, f"usage/{sha}.csv", sha])
+        con.execute(
+            "insert into raw.usage (team, day_used, product_name, version, tokens_used, "
+            "autodesk_id, _file_seq, _file_sha256, _source_path, _row_number, _ingested_at) "
+            "values ('Acme', '2026-03-01', 'Revit', '', 7, 'U1', ?, ?, 'p', 2, now()), "
+            "       (null, '2026-03-01', 'Revit', '', 7, 'U1', ?, ?, 'p', 3, now())",
+            [seq, sha, seq, sha])
+    monkeypatch.setattr(checks, "BATCH_ROWS", 1)
+    frames = []
+    monkeypatch.setattr(checks, "validate", lambda feed, frame, as_of: (
+        frames.append(len(frame)) or validate(feed, frame, as_of)))
+
+    outcomes, rows = checks._validate_run(con, "usage", "run-1", AS_OF)
+
+    assert (rows, frames) == (4, [2, 2])  # one batch per file
+    failed = {o.rule.check: o.failures for o in outcomes if not o.passed}
+    assert failed == {"required_columns_present": {
+        "ExpectColumnValuesToNotBeNull(team)": 2}}
