@@ -42,7 +42,7 @@ where run_id = ? and feed = ? and status = 'loaded' and rows_loaded > 0 order by
 FILE_ROWS = "select * exclude (_extra) from raw.{feed} where _file_sha256 in (select unnest(?))"
 # GX validates pandas frames in memory: a large delivery is validated in batches of whole
 # files (the per-file uniqueness rules stay exact) of about this many rows.
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 500_000
 
 # A (team, day) counts from the latest file that has rows for it (feeds.md re-delivery).
 MIXED_IDENTITIES = """
