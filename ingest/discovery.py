@@ -12,6 +12,8 @@ class LandingFile:
     path: Path  # absolute
     rel_path: str  # relative to the landing folder, with '/': what audit tables record
     feed_path: str  # relative to the feed folder: what fixes the order inside a run
+    size: int
+    modified_ns: int
 
     @property
     def extension(self) -> str:
@@ -30,6 +32,8 @@ def discover(landing_dir: Path, feed: str) -> list[LandingFile]:
             if not path.is_file():
                 continue
             feed_path = path.relative_to(feed_dir).as_posix()
-            found.append(LandingFile(path.resolve(), f"{feed}/{feed_path}", feed_path))
+            stat = path.stat()
+            found.append(LandingFile(path.resolve(), f"{feed}/{feed_path}", feed_path,
+                                     stat.st_size, stat.st_mtime_ns))
     # Python compares str by code point, which is the order feeds.md fixes.
     return sorted(found, key=lambda f: f.feed_path)

@@ -37,7 +37,13 @@ from ingest.readers import (
     read_csv_rows,
     read_xlsx_rows,
 )
-from ingest.registry import known_files, loaded_hashes, next_file_seq, record_files
+from ingest.registry import (
+    known_files,
+    loaded_hashes,
+    next_file_seq,
+    record_files,
+    unchanged_files,
+)
 from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult, FileResult
 from ingest.scan import FileScan, scan_files
 from ingest.schema import ensure_schema
@@ -91,17 +97,20 @@ def ingest_feed(
     con.execute("set enable_progress_bar = false")  # progress is ours, per batch
     ingested_at = datetime.now(UTC).replace(tzinfo=None)
     known = known_files(con, feed)
+    unchanged = unchanged_files(con, feed)
     loaded = loaded_hashes(con, feed)
     file_seq = next_file_seq(con)
     result = FeedResult(feed)
     judged: list[tuple[int, FileResult]] = []
     batches: list[Batch] = []
-    landing_files = discover(landing_dir, feed)
+    landing_files = [f for f in discover(landing_dir, feed)
+                     if (f.rel_path, f.size, f.modified_ns) not in unchanged]
     for landing, scan in zip(landing_files, scan_files([f.path for f in landing_files]),
                              strict=True):
         if (landing.rel_path, scan.sha256) in known:
             continue
-        base = FileResult(feed, landing.rel_path, scan.sha256, scan.size, LOADED)
+        base = FileResult(feed, landing.rel_path, scan.sha256, scan.size, LOADED,
+                          modified_ns=landing.modified_ns)
         verdict, accepted = _judge(definition, landing, scan, file_seq, base, loaded)
         if accepted is None:
             judged.append((file_seq, verdict))
@@ -261,6 +270,6 @@ def _file_results(feed: Feed, by_file, counts, rejections) -> dict[str, FileResu
         rejected += shape_rejected.get(file, 0)
         results[file] = FileResult(
             feed.name, accepted.landing.rel_path, accepted.scan.sha256, accepted.scan.size,
-            LOADED, loaded + rejected, loaded, rejected,
+            LOADED, loaded + rejected, loaded, rejected, modified_ns=accepted.landing.modified_ns,
         )
     return results

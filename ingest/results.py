@@ -18,6 +18,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     message: str | None = None
+    modified_ns: int | None = None  # the file's mtime when judged: skips re-hashing it
 
 
 @dataclass

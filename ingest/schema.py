@@ -31,7 +31,8 @@ create table if not exists audit.ingested_files (
     rows_rejected bigint not null,
     message varchar,
     ingested_at timestamp not null,
-    run_id varchar not null
+    run_id varchar not null,
+    modified_ns bigint
 );
 create table if not exists audit.rejected_rows (
     feed varchar not null,

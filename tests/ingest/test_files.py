@@ -257,3 +257,25 @@ def test_xlsx_without_a_matching_sheet_names_what_the_first_sheet_misses(tmp_pat
     assert landing.files()["usage/x.xlsx"][4] == (
         "usage/x.xlsx: missing required columns of feed usage (first sheet): "
         "team, day_used, product_name, tokens_used")
+
+
+def test_files_recorded_unchanged_are_not_read_again(tmp_path, monkeypatch):
+    import os
+
+    import ingest.pipeline as pipeline
+
+    landing = Landing(tmp_path)
+    first = landing.write("usage/a.csv", HEADER + "Acme,2026-01-10,Revit,10,U1\n")
+    landing.write("usage/b.csv", HEADER + "Acme,2026-01-11,Revit,10,U1\n")
+    landing.ingest()
+    scanned = []
+    real_scan = pipeline.scan_files
+    monkeypatch.setattr(pipeline, "scan_files",
+                        lambda paths: scanned.extend(p.name for p in paths) or real_scan(paths))
+
+    landing.ingest()  # nothing changed: nothing read
+    os.utime(first, ns=(1, 1))  # same bytes, another mtime: read, known, not recorded again
+    landing.ingest()
+
+    assert scanned == ["a.csv"]
+    assert landing.query("select count(*) from audit.ingested_files") == [(2,)]
