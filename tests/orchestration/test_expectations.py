@@ -127,7 +127,7 @@ def test_a_run_validated_in_batches_adds_up_the_failures(monkeypatch):
     ensure_schema(con)
     for seq, sha in ((1, "s1"), (2, "s2")):
         con.execute("insert into audit.ingested_files values "
-                    "(?, 'usage', ?, ?, 10, 'loaded', 2, 2, 0, null, now(), 'run-1')",
+                    "(?, 'usage', ?, ?, 10, 'loaded', 2, 2, 0, null, now(), 'run-1', null)",
                     [seq, f"usage/{sha}.csv", sha])
         con.execute(
             "insert into raw.usage (team, day_used, product_name, version, tokens_used, "
