@@ -14,6 +14,7 @@ from dagster_dbt import DbtCliResource
 from pydantic import Field
 
 from flexwh.settings import Settings, SettingsError
+from flexwh.user_keys import DBT_SECRET_HASH_KEY
 from orchestration.project import DBT_EXECUTABLE, dbt_project
 
 
@@ -88,12 +89,18 @@ def dbt_process_environment(values: dict[str, str]) -> Iterator[None]:
     """os.environ for the duration of a dbt call, restored afterwards.
 
     DbtCliResource gives its subprocess a copy of os.environ and has no other way in, so the
-    resolved FLEXWH_* values are set around the call; the hash key is removed, because it
-    must never reach dbt (architecture.md).
+    resolved FLEXWH_* values are set around the call. FLEXWH_HASH_KEY is passed on as
+    DBT_ENV_SECRET_FLEXWH_HASH_KEY, read only by the Python model int_user_keys: dbt masks
+    such values in its logs and no template can read them (env_var() refuses the prefix
+    outside profiles.yml), so the key stays out of the manifest, compiled code, logs and
+    run results. Without FLEXWH_HASH_KEY the model reads the key file of FLEXWH_DATA_DIR.
     """
     saved = dict(os.environ)
     os.environ.update(values)
-    os.environ.pop("FLEXWH_HASH_KEY", None)
+    os.environ.pop(DBT_SECRET_HASH_KEY, None)
+    hash_key = os.environ.pop("FLEXWH_HASH_KEY", None)
+    if hash_key:
+        os.environ[DBT_SECRET_HASH_KEY] = hash_key
     try:
         yield
     finally:
