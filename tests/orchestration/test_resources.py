@@ -16,7 +16,7 @@ from orchestration.resources import (
 )
 
 
-def test_dbt_environment_has_absolute_paths_and_no_hash_key(flexwh_env, monkeypatch, tmp_path):
+def test_dbt_environment_has_absolute_paths_and_the_key_only_as_a_secret(flexwh_env, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FLEXWH_DATA_DIR", "relative-data")  # dbt runs in dbt_project/
 
@@ -27,7 +27,9 @@ def test_dbt_environment_has_absolute_paths_and_no_hash_key(flexwh_env, monkeypa
     assert (env["FLEXWH_THREADS"], env["FLEXWH_MEMORY_LIMIT"]) == ("2", "1GB")
     with dbt_process_environment(env):
         assert os.environ["FLEXWH_DATA_DIR"] == str(tmp_path / "relative-data")
-        assert "FLEXWH_HASH_KEY" not in os.environ  # never reaches dbt
+        # The key travels as a dbt secret: dbt masks it in logs and templates cannot read it.
+        assert "FLEXWH_HASH_KEY" not in os.environ
+        assert os.environ["DBT_ENV_SECRET_FLEXWH_HASH_KEY"] == flexwh_env.hash_key()
     assert os.environ["FLEXWH_DATA_DIR"] == "relative-data"
     assert os.environ["FLEXWH_HASH_KEY"]
 
