@@ -16,7 +16,9 @@ from orchestration.resources import (
 )
 
 
-def test_dbt_environment_has_absolute_paths_and_the_key_only_as_a_secret(flexwh_env, monkeypatch, tmp_path):
+def test_dbt_environment_has_absolute_paths_and_the_key_only_as_a_secret(
+    flexwh_env, monkeypatch, tmp_path
+):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FLEXWH_DATA_DIR", "relative-data")  # dbt runs in dbt_project/
 
