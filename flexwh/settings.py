@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+MIN_HASH_KEY_LENGTH = 16
 
 
 class SettingsError(ValueError):
@@ -76,7 +77,7 @@ class Settings:
     def hash_key(self) -> str:
         """The secret for user keys: FLEXWH_HASH_KEY, else the key file (created once)."""
         if self.hash_key_env:
-            return self.hash_key_env
+            return _checked_key(self.hash_key_env, "FLEXWH_HASH_KEY")
         key_file = self.hash_key_file
         if not key_file.exists():
             key_file.parent.mkdir(parents=True, exist_ok=True)
@@ -84,11 +85,20 @@ class Settings:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
             log.warning("FLEXWH_HASH_KEY is not set: created a new hash key in %s", key_file)
-        return key_file.read_text(encoding="utf-8").strip()
+        return _checked_key(key_file.read_text(encoding="utf-8").strip(), str(key_file))
 
     def duckdb_config(self) -> dict[str, str]:
         return {"memory_limit": self.memory_limit, "threads": str(self.threads)}
 
+
+
+def _checked_key(key: str, source: str) -> str:
+    """A short key is guessable, and dbt masks every occurrence of a secret in its output:
+    a key like "k" would garble model names in dbt's logs and results."""
+    if len(key) < MIN_HASH_KEY_LENGTH:
+        raise SettingsError(f"{source}: the hash key must have at least "
+                            f"{MIN_HASH_KEY_LENGTH} characters")
+    return key
 
 
 def _parse_as_of(value: str | None) -> date:

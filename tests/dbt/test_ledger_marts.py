@@ -130,7 +130,7 @@ def build(warehouse: Path, as_of: str, run_dir: Path) -> dict[str, dict]:
         ],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "FLEXWH_WAREHOUSE": str(warehouse),
-             "FLEXWH_HASH_KEY": "test-hash-key", "FLEXWH_DATA_DIR": str(run_dir)},
+             "FLEXWH_HASH_KEY": "ledger-test-hash-key", "FLEXWH_DATA_DIR": str(run_dir)},
         capture_output=True,
         text=True,
         check=False,

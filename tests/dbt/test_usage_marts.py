@@ -199,16 +199,17 @@ def test_the_dbt_process_reads_the_secret_else_the_variable_else_the_key_file(
     tmp_path, monkeypatch
 ):
     data = {"FLEXWH_DATA_DIR": str(tmp_path)}
-    assert hash_key_in_dbt({**data, "DBT_ENV_SECRET_FLEXWH_HASH_KEY": "k1"}) == "k1"
-    assert hash_key_in_dbt({**data, "FLEXWH_HASH_KEY": "k2"}) == "k2"
-    (tmp_path / ".hash_key").write_text("k3\n")
-    assert hash_key_in_dbt(data) == "k3"
+    k1, k2, k3, k4 = (f"key-{n}-0123456789abcdef" for n in range(1, 5))
+    assert hash_key_in_dbt({**data, "DBT_ENV_SECRET_FLEXWH_HASH_KEY": k1}) == k1
+    assert hash_key_in_dbt({**data, "FLEXWH_HASH_KEY": k2}) == k2
+    (tmp_path / ".hash_key").write_text(k3 + "\n")
+    assert hash_key_in_dbt(data) == k3
     # A hand-run dbt without FLEXWH_DATA_DIR (cwd dbt_project/) uses ../data, as profiles.yml.
     (tmp_path / "dbt_project").mkdir()
     monkeypatch.chdir(tmp_path / "dbt_project")
     (tmp_path / "data").mkdir()
-    (tmp_path / "data" / ".hash_key").write_text("k4\n")
-    assert hash_key_in_dbt({}) == "k4"
+    (tmp_path / "data" / ".hash_key").write_text(k4 + "\n")
+    assert hash_key_in_dbt({}) == k4
 
 
 def test_user_keys_are_the_hmac_of_every_user_id_with_the_configured_key(built):

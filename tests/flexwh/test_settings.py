@@ -51,9 +51,10 @@ def test_bad_values_name_the_variable(name, value):
 
 
 def test_hash_key_from_the_environment_writes_no_file(tmp_path):
-    settings = Settings.from_env({"FLEXWH_DATA_DIR": str(tmp_path), "FLEXWH_HASH_KEY": "k1"})
+    key = "configured-key-0123"
+    settings = Settings.from_env({"FLEXWH_DATA_DIR": str(tmp_path), "FLEXWH_HASH_KEY": key})
 
-    assert settings.hash_key() == "k1"
+    assert settings.hash_key() == key
     assert not (tmp_path / ".hash_key").exists()
 
 
@@ -70,3 +71,10 @@ def test_hash_key_file_is_created_once_private_and_never_logged(tmp_path, caplog
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert "hash key" in caplog.text and first not in caplog.text
     assert len(caplog.records) == 1  # warned on creation only
+
+
+def test_a_short_hash_key_is_refused_naming_its_source(tmp_path):
+    settings = Settings.from_env({"FLEXWH_DATA_DIR": str(tmp_path), "FLEXWH_HASH_KEY": "k"})
+
+    with pytest.raises(SettingsError, match="FLEXWH_HASH_KEY: .* at least 16 characters"):
+        settings.hash_key()
