@@ -1,0 +1,93 @@
+with
+
+report_windows as (
+
+    select * from {{ ref('dim_report_window') }}
+
+),
+
+daily_usage as (
+
+    select * from {{ ref('fct_daily_usage') }}
+
+),
+
+user_identities as (
+
+    select * from {{ ref('int_user_identities') }}
+
+),
+
+windowed_usage as (
+
+    select
+        report_windows.window_key,
+        report_windows.as_of_date,
+        report_windows.months,
+        daily_usage.team,
+        daily_usage.day_used,
+        daily_usage.user_key,
+        daily_usage.product_name,
+        daily_usage.tokens_used
+
+    from daily_usage
+    inner join report_windows
+        on daily_usage.day_used between report_windows.start_date and report_windows.end_date
+
+),
+
+-- One row per (team, user_key): identities are unique per (team, user_id) and user_key is
+-- one-to-one with user_id; grouping makes the join unable to fan out all the same.
+user_names as (
+
+    select
+        team,
+        user_key,
+        min(user_name) as user_name
+
+    from user_identities
+    group by team, user_key
+
+),
+
+product_user_usage as (
+
+    select
+        team,
+        window_key,
+        as_of_date,
+        months,
+        product_name,
+        user_key,
+        cast(sum(tokens_used) as decimal(18, 3)) as total_tokens,
+        count(distinct day_used) as days_used
+
+    from windowed_usage
+    group by team, window_key, as_of_date, months, product_name, user_key
+
+),
+
+-- user_name under the team's pii_enabled (int_user_identities, metrics.md).
+final as (
+
+    select
+        product_user_usage.team,
+        product_user_usage.window_key,
+        product_user_usage.as_of_date,
+        product_user_usage.product_name,
+        product_user_usage.user_key,
+        user_names.user_name,
+        product_user_usage.total_tokens,
+        {{ divide_half_up('product_user_usage.total_tokens', 'product_user_usage.months') }}
+            as avg_tokens_per_month,
+        product_user_usage.days_used
+
+    from product_user_usage
+    left join user_names
+        on
+            product_user_usage.team = user_names.team
+            and product_user_usage.user_key = user_names.user_key
+
+)
+
+select * from final
