@@ -24,7 +24,7 @@ from bench.common import BENCH_DATA, END_DATE, ROOT, feeds, machine, write_secti
 
 LAYERS = {
     "ledger": "path:models/intermediate/ledger path:models/marts/ledger",
-    "windows": "path:models/marts/windows",
+    "windows": "path:models/intermediate/windows path:models/marts/windows",
 }
 DBT = Path(sys.executable).parent / "dbt"
 

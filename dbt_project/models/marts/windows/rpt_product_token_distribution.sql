@@ -1,30 +1,10 @@
 with
 
-report_windows as (
-
-    select * from {{ ref('dim_report_window') }}
-
-),
-
-daily_usage as (
-
-    select * from {{ ref('fct_daily_usage') }}
-
-),
-
+-- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days).
 windowed_usage as (
 
-    select
-        report_windows.window_key,
-        report_windows.as_of_date,
-        daily_usage.team,
-        daily_usage.user_key,
-        daily_usage.product_name,
-        daily_usage.tokens_used
-
-    from daily_usage
-    inner join report_windows
-        on daily_usage.day_used between report_windows.start_date and report_windows.end_date
+    select * from {{ ref('int_window_usage') }}
+    where grain = 'product'
 
 ),
 

@@ -1,40 +1,16 @@
 with
 
-report_windows as (
-
-    select * from {{ ref('dim_report_window') }}
-
-),
-
-daily_usage as (
-
-    select * from {{ ref('fct_daily_usage') }}
-
-),
-
 user_identities as (
 
     select * from {{ ref('int_user_identities') }}
 
 ),
 
+-- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days).
 windowed_usage as (
 
-    select
-        report_windows.window_key,
-        report_windows.as_of_date,
-        report_windows.start_date,
-        report_windows.end_date,
-        report_windows.months,
-        daily_usage.team,
-        daily_usage.day_used,
-        daily_usage.user_key,
-        daily_usage.product_name,
-        daily_usage.tokens_used
-
-    from daily_usage
-    inner join report_windows
-        on daily_usage.day_used between report_windows.start_date and report_windows.end_date
+    select * from {{ ref('int_window_usage') }}
+    where grain = 'user'
 
 ),
 
@@ -64,7 +40,7 @@ user_usage as (
         months,
         user_key,
         cast(sum(tokens_used) as decimal(18, 3)) as total_tokens,
-        count(distinct day_used) as days_used,
+        cast(sum(days_used) as bigint) as days_used,
         {{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as days_in_window  -- noqa: LT05
 
     from windowed_usage
@@ -74,13 +50,14 @@ user_usage as (
 
 user_products as (
 
-    select distinct
+    select
         team,
         window_key,
         user_key,
         product_name
 
-    from windowed_usage
+    from {{ ref('int_window_usage') }}
+    where grain = 'product'
 
 ),
 

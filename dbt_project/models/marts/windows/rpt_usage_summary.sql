@@ -12,25 +12,11 @@ report_windows as (
 
 ),
 
-daily_usage as (
-
-    select * from {{ ref('fct_daily_usage') }}
-
-),
-
--- metrics.md: the team's usage rows with day_used in the window (both ends included).
+-- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days).
 windowed_usage as (
 
-    select
-        report_windows.window_key,
-        daily_usage.team,
-        daily_usage.user_key,
-        daily_usage.product_name,
-        daily_usage.tokens_used
-
-    from daily_usage
-    inner join report_windows
-        on daily_usage.day_used between report_windows.start_date and report_windows.end_date
+    select * from {{ ref('int_window_usage') }}
+    where grain = 'version'
 
 ),
 
