@@ -49,6 +49,8 @@ lock:
 bench: install parse
 	$(BIN)/python bench/bench_generate.py bench-1m bench-10m
 	$(BIN)/python -m bench.bench_ingest --preset bench-10m
+	$(BIN)/python -m bench.bench_models ledger
+	$(BIN)/python -m bench.bench_models windows
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs
