@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from ingest.feeds import FEEDS, Feed
 from ingest.headers import FileRejected, HeaderMatch, match_header
 from ingest.readers import (
     SheetRows,
-    is_blank,
+    count_csv_data_rows,
     missing_columns_message,
     read_csv_header,
     read_csv_rows,
@@ -134,8 +134,6 @@ def ingest_feed(
 def _judge(feed: Feed, landing: LandingFile, scan: FileScan, file_seq: int,
            base: FileResult, loaded: set[str]) -> tuple[FileResult, Accepted | None]:
     """Decide what a new file is; for a file to load, also return what its batch needs."""
-    from dataclasses import replace
-
     if landing.extension not in feed.extensions:
         return replace(base, status=IGNORED), None
     if scan.sha256 in loaded:
@@ -157,20 +155,11 @@ def _judge(feed: Feed, landing: LandingFile, scan: FileScan, file_seq: int,
             raise FileRejected(missing_columns_message(feed, missing))
         return base, Accepted(landing, scan, file_seq, match, header[1])
     except FileRejected as rejection:
-        rows = 0 if scan.utf8_error or landing.extension != ".csv" else _count_rows(landing.path)
+        readable_csv = landing.extension == ".csv" and not scan.utf8_error
+        rows = count_csv_data_rows(landing.path) if readable_csv else 0
         message = f"{landing.rel_path}: {rejection}"
         return replace(base, status=REJECTED, rows_read=rows, rows_rejected=rows,
                        message=message), None
-
-
-def _count_rows(path: Path) -> int:
-    """Data rows of a CSV file rejected as a whole (audit: rows_read = rows_rejected)."""
-    from ingest.readers import csv_records
-
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        records = [cells for _, cells in csv_records(handle.read())]
-    non_blank = [cells for cells in records if not is_blank(cells)]
-    return max(len(non_blank) - 1, 0)
 
 
 def _add_to_batch(batches: list[Batch], accepted: Accepted) -> None:

@@ -45,13 +45,23 @@ def read_csv_header(path: Path) -> tuple[list[str], int] | None:
     return None
 
 
-def read_csv_rows(path: Path, feed: Feed) -> SheetRows | None:
+def _csv_file_records(path: Path) -> Iterator[Record]:
     with path.open(encoding="utf-8-sig", newline="") as handle:  # keep line ends in cells
-        records = csv_records(handle.read())
+        return csv_records(handle.read())
+
+
+def read_csv_rows(path: Path, feed: Feed) -> SheetRows | None:
+    records = _csv_file_records(path)
     for number, cells in records:
         if not is_blank(cells):
             return SheetRows(match_header(feed, cells), number, list(records))
     return None
+
+
+def count_csv_data_rows(path: Path) -> int:
+    """Non-blank rows after the header (a CSV file rejected as a whole still counts them)."""
+    non_blank = sum(1 for _, cells in _csv_file_records(path) if not is_blank(cells))
+    return max(non_blank - 1, 0)
 
 
 def read_xlsx_rows(path: Path, feed: Feed) -> SheetRows | None:
