@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,11 +14,8 @@ from pydantic import Field
 
 from flexwh.settings import Settings, SettingsError
 from flexwh.user_keys import DBT_SECRET_HASH_KEY
+from flexwh.warehouse import connect_warehouse
 from orchestration.project import DBT_EXECUTABLE, dbt_project
-
-
-class WarehouseBusyError(RuntimeError):
-    """Another process holds the warehouse file (DuckDB allows one writing process)."""
 
 
 class WarehouseResource(ConfigurableResource):
@@ -44,30 +40,9 @@ class WarehouseResource(ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection with the configured memory limit and threads, closed on exit."""
-        settings = self.settings()
-        path = settings.warehouse.resolve()
-        if not read_only:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        while True:
-            try:
-                con = duckdb.connect(
-                    str(path), read_only=read_only, config=settings.duckdb_config()
-                )
-                break
-            except duckdb.IOException as error:
-                if "lock" not in str(error).lower():
-                    raise
-                if time.monotonic() >= deadline:
-                    raise WarehouseBusyError(
-                        f"warehouse {path} is in use by another process "
-                        f"(waited {self.lock_timeout_seconds:.0f} s); try again when it ends"
-                    ) from None
-                time.sleep(1.0)
-        try:
+        with connect_warehouse(self.settings(), read_only=read_only,
+                               timeout_seconds=self.lock_timeout_seconds) as con:
             yield con
-        finally:
-            con.close()
 
     def dbt_environment(self) -> dict[str, str]:
         """FLEXWH_* for the dbt process: absolute paths, because dbt runs in dbt_project/."""

@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.resources import (
-    WarehouseBusyError,
-    WarehouseResource,
-    dbt_process_environment,
-)
+from flexwh.warehouse import WarehouseBusyError
+from orchestration.resources import WarehouseResource, dbt_process_environment
 
 
 def test_dbt_environment_has_absolute_paths_and_the_key_only_as_a_secret(
