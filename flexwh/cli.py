@@ -1,4 +1,4 @@
-"""The `flexwh` command (operations.md): generate, run, demo, status.
+"""The `flexwh` command (operations.md): generate, run, export, demo, status.
 
 Exit codes of `run` and `demo`: 0 success; 3 success, but files or rows were rejected or a
 WARN check failed; 1 an ERROR check failed or a step crashed; 2 usage error. A setting
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from flexwh.export_command import add_export_parser, cmd_export
 from flexwh.settings import Settings, SettingsError
 
 log = logging.getLogger("flexwh")
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", type=_day, help="reporting day (default: FLEXWH_AS_OF)")
     run.add_argument("--full-refresh", action="store_true", help="rebuild every dbt model")
 
+    add_export_parser(commands, _day)
     commands.add_parser("demo", help="generate the demo feeds when landing is empty, then run")
     commands.add_parser("status", help="what the last runs ingested and rejected")
     return parser
@@ -154,7 +156,10 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return print_status(settings)
 
 
-COMMANDS = {"generate": cmd_generate, "run": cmd_run, "demo": cmd_demo, "status": cmd_status}
+COMMANDS = {
+    "generate": cmd_generate, "run": cmd_run, "demo": cmd_demo, "status": cmd_status,
+    "export": lambda args, settings: cmd_export(args, settings, UsageError),
+}
 
 
 def _one_line(error: BaseException) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor
 
 from orchestration.assets.dbt import dbt_models
+from orchestration.assets.exports import export_assets
 from orchestration.assets.ingest import ingest_assets
 from orchestration.checks import raw_checks
 from orchestration.jobs import nightly_job
 from orchestration.resources import WarehouseResource, dbt_resource
 
 defs = Definitions(
-    assets=[*ingest_assets, dbt_models],
+    assets=[*ingest_assets, dbt_models, *export_assets],
     asset_checks=raw_checks,
     jobs=[nightly_job],
     # schedules=[...], sensors=[...]: orchestration/schedules.py and sensors.py (next issue).

@@ -1,0 +1,103 @@
+"""The files of one export folder: the chosen reports in the chosen formats, then the manifest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from exports import queries
+from exports.csv_files import write_csv
+from exports.manifest import write_manifest
+from exports.queries import ExportScope
+from exports.tables import Table
+from exports.workbook import write_workbook
+
+REPORTS = ("subscriptions", "users", "usage")
+FORMATS = ("csv", "xlsx", "parquet")
+WORKBOOK = "flex_report.xlsx"
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What goes into one folder: reports, formats, scope and the teams' slugs."""
+
+    scope: ExportScope
+    slugs: dict[str, str]  # team -> team_slug, for every team of the scope
+    reports: Sequence[str] = REPORTS
+    formats: Sequence[str] = ("csv", "xlsx")
+
+
+def write_export(con: duckdb.DuckDBPyConnection, folder: Path, request: ExportRequest,
+                 as_of: str, progress: Callable[[str], None] = lambda line: None) -> Path:
+    """Write every file of `request` into `folder` (which exists), then manifest.json."""
+    scope = request.scope
+    tables = [queries.REPORTS[report](con, scope) for report in request.reports]
+    files: list[tuple[str, int]] = []
+    if "csv" in request.formats:
+        for table in tables:
+            files.append((f"{table.name}.csv", write_csv(folder / f"{table.name}.csv", table)))
+    if "parquet" in request.formats:
+        for table in tables:
+            name = f"{table.name}.parquet"
+            pq.write_table(arrow_table(table), folder / name)
+            files.append((name, len(table.rows)))
+    if "xlsx" in request.formats:
+        files += _workbooks(con, folder, request, tables)
+    progress(f"{', '.join(scope.teams)}: {len(files)} files")
+    return write_manifest(folder, manifest_meta(request, as_of), files)
+
+
+def _workbooks(con: duckdb.DuckDBPyConnection, folder: Path, request: ExportRequest,
+               tables: list[Table]) -> list[tuple[str, int]]:
+    """One workbook per team: the Summary sheet and its charts are about one team."""
+    scope = request.scope
+    screens = [queries.by_product(con, scope), queries.by_user(con, scope)]
+    files = []
+    for team in scope.teams:
+        name = WORKBOOK if len(scope.teams) == 1 else f"flex_report_{request.slugs[team]}.xlsx"
+        sheets = [_team_rows(table, team) for table in (*screens, *tables)]
+        write_workbook(folder / name, queries.summary(con, team, scope), sheets)
+        files.append((name, sum(len(sheet.rows) for sheet in sheets)))
+    return files
+
+
+def _team_rows(table: Table, team: str) -> Table:
+    # Every table starts with the Team column.
+    return Table(table.name, table.columns, [row for row in table.rows if row[0] == team])
+
+
+def manifest_meta(request: ExportRequest, as_of: str) -> dict:
+    scope = request.scope
+    single = len(scope.teams) == 1
+    return {
+        "team": scope.teams[0] if single else list(scope.teams),
+        "team_slug": request.slugs[scope.teams[0]] if single
+        else [request.slugs[team] for team in scope.teams],
+        "as_of": as_of,
+        "range_start": scope.start.isoformat(),
+        "range_end": scope.end.isoformat(),
+        "pii_mode": scope.pii_mode,
+    }
+
+
+def arrow_table(table: Table) -> pa.Table:
+    """The table with exact types: tokens DECIMAL(18,3), dates as dates, never floats."""
+    columns = {}
+    for index, column in enumerate(table.columns):
+        values = [row[index] for row in table.rows]
+        columns[column] = pa.array(values, type=_arrow_type(values))
+    return pa.table(columns)
+
+
+def _arrow_type(values: list) -> pa.DataType:
+    sample = next((value for value in values if value is not None), "")
+    kind = type(sample).__name__
+    return {
+        "Decimal": pa.decimal128(18, 3), "date": pa.date32(), "bool": pa.bool_(),
+        "int": pa.int64(),
+    }.get(kind, pa.string())

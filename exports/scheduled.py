@@ -1,0 +1,66 @@
+"""The scheduled exports: every team's folder for the run's as_of, LATEST, retention."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from exports.folder import ExportRequest, write_export
+from exports.publish import prune_exports, publish_folder, write_latest
+from exports.queries import HASHED, NAMED, ExportScope
+from exports.slugs import team_slugs
+
+
+@dataclass(frozen=True)
+class ScheduledExports:
+    """What a run published: one folder per team, and the folders retention removed."""
+
+    as_of: date
+    folders: list[Path]
+    removed: list[Path]
+
+
+def warehouse_as_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The as_of of the marts in the warehouse (the last build's reporting day)."""
+    rows = con.execute("select max(as_of_date) from marts.dim_report_window").fetchall()
+    if not rows or rows[0][0] is None:
+        raise LookupError("the warehouse has no marts yet: run `flexwh run` first")
+    return rows[0][0]
+
+
+def window_start(con: duckdb.DuckDBPyConnection, window_key: str) -> date:
+    return con.execute("select start_date from marts.dim_report_window where window_key = ?",
+                       [window_key]).fetchall()[0][0]
+
+
+def publish_scheduled_exports(con: duckdb.DuckDBPyConnection, export_dir: Path,
+                              retention_days: int,
+                              progress: Callable[[str], None] = lambda line: None,
+                              ) -> ScheduledExports:
+    """Every team of dim_team: last_12_months and the days after it up to as_of (exports.md)."""
+    as_of = warehouse_as_of(con)
+    start = window_start(con, "last_12_months")
+    teams = con.execute("select team, pii_enabled from marts.dim_team order by team").fetchall()
+    slugs = team_slugs(team for team, _ in teams)
+    folders = []
+    for index, (team, pii_enabled) in enumerate(teams, start=1):
+        scope = ExportScope((team,), start, as_of, NAMED if pii_enabled else HASHED)
+        request = ExportRequest(scope=scope, slugs=slugs)
+        team_dir = export_dir / slugs[team]
+        team_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+        folders.append(publish_folder(
+            team_dir, as_of.isoformat(),
+            lambda folder, request=request: write_export(con, folder, request, as_of.isoformat()),
+        ))
+        progress(f"exports: {index}/{len(teams)} teams")
+    # LATEST and retention once every folder is in place.
+    removed = []
+    for team, _ in teams:
+        team_dir = export_dir / slugs[team]
+        write_latest(team_dir, as_of.isoformat())
+        removed += prune_exports(team_dir, retention_days)
+    return ScheduledExports(as_of, folders, removed)
