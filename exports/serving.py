@@ -1,0 +1,161 @@
+"""The serving database and Parquet marts: the warehouse's marts, published atomically.
+
+Everything is written beside its target under a temporary name, fsynced, then renamed
+with os.replace: a reader opens either the previous file or the new one, never a mix,
+and a reader holding the previous file keeps reading it (POSIX keeps the inode alive).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+SERVING_DB = "flex_reporting.duckdb"
+PARQUET_DIR = "parquet"
+INFO_TABLE = "serving_info"
+MARTS_SCHEMA = "marts"
+
+
+class ServingError(RuntimeError):
+    """Publication failed; the previous serving database and Parquet files are untouched."""
+
+
+@dataclass(frozen=True)
+class ServingResult:
+    database: Path
+    tables: dict[str, int]  # mart name -> rows
+    parquet: dict[str, Path]  # mart name -> file
+    removed_parquet: tuple[str, ...]  # files of marts that no longer exist
+    published_at: datetime  # UTC, naive, as in serving_info
+
+
+def publish_serving(
+    warehouse: Path, serving_dir: Path, *, duckdb_config: dict, run_id: str, as_of: date
+) -> ServingResult:
+    """Copy every `marts` table of the warehouse into the serving database and Parquet."""
+    warehouse = Path(warehouse).resolve()
+    if not warehouse.is_file():
+        raise ServingError(f"serving: warehouse {warehouse} does not exist")
+    serving_dir = Path(serving_dir)
+    parquet_dir = serving_dir / PARQUET_DIR
+    parquet_dir.mkdir(parents=True, exist_ok=True)
+    target = serving_dir / SERVING_DB
+    tag = secrets.token_hex(6)
+    temp_db = serving_dir / f".{SERVING_DB}.{tag}.tmp"
+    temps = [temp_db, temp_db.with_name(temp_db.name + ".wal")]
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    parquet_temps: dict[str, Path] = {}
+    try:
+        # The warehouse read-only, the new file attached to its connection: measured 3.5-4 s
+        # for 10 M rows against 6-6.6 s the other way round (new file attaching the
+        # warehouse); a read-only open never takes the warehouse's write lock.
+        con = duckdb.connect(str(warehouse), read_only=True, config=dict(duckdb_config))
+        try:
+            con.execute(f"attach {_literal(str(temp_db))} as srv (read_write)")
+            tables = _copy_marts(con)
+            _write_info(con, run_id, as_of, published_at)
+            for name in tables:
+                parquet_temps[name] = parquet_dir / f".{name}.parquet.{tag}.tmp"
+                temps.append(parquet_temps[name])
+                _write_parquet(con, name, parquet_temps[name])
+            con.execute("checkpoint srv")
+            con.execute("detach srv")
+        finally:
+            con.close()
+        for path in [temp_db, *parquet_temps.values()]:
+            _fsync(path)
+    except BaseException as error:
+        _remove(temps)
+        if isinstance(error, Exception) and not isinstance(error, ServingError):
+            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise ServingError(f"serving: {type(error).__name__}: {message}") from error
+        raise
+    # Commit: renames only. The database first, it is what readers are promised whole.
+    # A WAL beside the target would be replayed onto the new file: only a writer leaves one.
+    target.with_name(target.name + ".wal").unlink(missing_ok=True)
+    os.replace(temp_db, target)
+    parquet = {}
+    for name, temp in parquet_temps.items():
+        parquet[name] = parquet_dir / f"{name}.parquet"
+        os.replace(temp, parquet[name])
+    removed = _remove_stale_parquet(parquet_dir, set(tables))
+    _fsync_dir(serving_dir)
+    _fsync_dir(parquet_dir)
+    return ServingResult(target, tables, parquet, removed, published_at)
+
+
+def _copy_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Every marts table of the warehouse into srv.main; returns the row count of each."""
+    names = [name for (name,) in con.execute(
+        "select table_name from duckdb_tables() "
+        "where database_name = current_database() and schema_name = ? order by table_name",
+        [MARTS_SCHEMA],
+    ).fetchall()]
+    if INFO_TABLE in names:
+        raise ServingError(f"serving: a mart is named {INFO_TABLE}, which is reserved")
+    tables = {}
+    for name in names:
+        _copy_table(con, name)
+        [(rows,)] = con.execute(f"select count(*) from srv.main.{_ident(name)}").fetchall()
+        tables[name] = rows
+    return tables
+
+
+def _copy_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """One mart, same name and column types (CTAS keeps DuckDB's types as they are)."""
+    con.execute(f"create table srv.main.{_ident(name)} as "
+                f"select * from {MARTS_SCHEMA}.{_ident(name)}")
+
+
+def _write_info(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date,
+                published_at: datetime) -> None:
+    con.execute(
+        f"create table srv.main.{INFO_TABLE} as select ?::date as as_of_date, "
+        "?::varchar as run_id, ?::timestamp as published_at",
+        [as_of, run_id, published_at],
+    )
+    con.execute(f"comment on table srv.main.{INFO_TABLE} is 'The run this file comes from; "
+                "published_at is in UTC.'")
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
+    con.execute(f"copy srv.main.{_ident(name)} to {_literal(str(path))} "
+                "(format parquet, compression zstd)")
+
+
+def _remove_stale_parquet(parquet_dir: Path, marts: set[str]) -> tuple[str, ...]:
+    stale = sorted(p for p in parquet_dir.glob("*.parquet") if p.stem not in marts)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return tuple(p.name for p in stale)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Makes the renames durable: a rename lives in the directory's own data."""
+    _fsync(path)
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
