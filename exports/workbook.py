@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.axis import DateAxis
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -52,12 +54,13 @@ class SummaryData:
 def write_workbook(path: Path, summary: SummaryData, sheets: list[Table]) -> None:
     """Write the workbook: Summary first, then the tables in the order given."""
     # write_only streams rows to disk (big Usage sheets); it supports charts and frozen panes.
+    for table in sheets:
+        if table.name not in SHEET_NAMES:
+            raise ValueError(f"no sheet name for table {table.name!r}")
     book = Workbook(write_only=True)
     book.properties.creator = "flexwh"
     _write_summary(book.create_sheet("Summary"), summary)
     for table in sheets:
-        if table.name not in SHEET_NAMES:
-            raise ValueError(f"no sheet name for table {table.name!r}")
         for title, rows in _sheet_parts(SHEET_NAMES[table.name], table.rows):
             _write_table(book.create_sheet(title), table.columns, rows)
     book.save(path)
@@ -127,6 +130,8 @@ def _add_charts(ws, summary: SummaryData) -> None:
         line.x_axis.majorTimeUnit = "months"
         values = Reference(ws, min_col=DAY_COL + 1, min_row=1, max_row=1 + days)
         line.add_data(values, titles_from_data=True)
+        # openpyxl writes the title reference relative (E1); charts use absolute ones.
+        line.series[0].tx = SeriesLabel(strRef=StrRef(f=str(Reference(ws, DAY_COL + 1, 1))))
         line.set_categories(Reference(ws, min_col=DAY_COL, min_row=2, max_row=1 + days))
         _show_axes(line, width=24)
         ws.add_chart(line, f"{CHART_COL}2")
@@ -139,7 +144,8 @@ def _add_charts(ws, summary: SummaryData) -> None:
         users = Reference(ws, min_col=PRODUCT_COL + 2, min_row=first, max_row=last)
         bar.series.append(Series(users, title="Users"))
         buckets = Reference(ws, min_col=PRODUCT_COL + 1, min_row=first, max_row=last)
-        bar.set_categories(buckets)
+        # Bucket labels are text: a string reference (set_categories would write numRef).
+        bar.series[0].cat = AxDataSource(strRef=StrRef(f=str(buckets)))
         bar.legend = None
         _show_axes(bar, width=16)
         ws.add_chart(bar, f"{CHART_COL}{anchor_row}")
