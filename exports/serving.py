@@ -96,6 +96,8 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "where database_name = current_database() and schema_name = ? order by table_name",
         [MARTS_SCHEMA],
     ).fetchall()]
+    if not names:  # a build that never ran must not empty what BI tools read
+        raise ServingError(f"serving: the warehouse has no table in schema {MARTS_SCHEMA}")
     if INFO_TABLE in names:
         raise ServingError(f"serving: a mart is named {INFO_TABLE}, which is reserved")
     tables = {}

@@ -182,6 +182,18 @@ def test_a_missing_warehouse_is_one_clear_line(tmp_path):
     assert not (tmp_path / "serving" / "flex_reporting.duckdb").exists()
 
 
+def test_a_warehouse_without_marts_does_not_empty_the_serving_database(warehouse, tmp_path):
+    serving_dir = tmp_path / "serving"
+    publish(warehouse, serving_dir)
+    before = snapshot(serving_dir)
+    run_sql(warehouse, "drop schema marts cascade")
+
+    with pytest.raises(ServingError, match="^serving: the warehouse has no table in schema "
+                                           "marts$"):
+        publish(warehouse, serving_dir, run_id="run-2")
+    assert snapshot(serving_dir) == before
+
+
 # A reader in its own process, as a BI tool would be: opens the serving file read-only
 # again and again and checks that everything it sees belongs to one version.
 READER = """
