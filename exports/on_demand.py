@@ -76,5 +76,14 @@ def run_export(con: duckdb.DuckDBPyConnection, request: OnDemandExport,
     else:
         parent, name = request.out or export_dir / "_on_demand", f"{slugs[teams[0]]}-{stamp}"
     parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-    return publish_folder(parent, name,
+    return publish_folder(parent, _unused_name(parent, name),
                           lambda folder: write_export(con, folder, export, as_of.isoformat()))
+
+
+def _unused_name(parent: Path, name: str) -> str:
+    """Two exports in the same second each get their own folder: name, name-2, name-3 …"""
+    candidate, number = name, 1
+    while (parent / candidate).exists():
+        number += 1
+        candidate = f"{name}-{number}"
+    return candidate

@@ -46,7 +46,10 @@ def team_exports(context: AssetExecutionContext,
         published = publish_scheduled_exports(con, settings.export_dir,
                                               settings.export_retention_days,
                                               progress=context.log.info)
-    return MaterializeResult(metadata={"teams": len(published.folders),
+    return MaterializeResult(metadata={
+        "summary": f"{len(published.folders)} teams exported for {published.as_of}, "
+                   f"{len(published.removed)} old folders removed",
+        "teams": len(published.folders),
                                        "removed_by_retention": len(published.removed),
                                        "as_of": published.as_of.isoformat()})
 
