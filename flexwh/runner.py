@@ -27,6 +27,11 @@ DAGSTER_YAML = """\
 # points here (https://docs.dagster.io/deployment/oss/dagster-yaml).
 telemetry:
   enabled: false
+# One run at a time: DuckDB allows one writing process per warehouse file; a run the
+# schedule or the sensor starts while another runs waits in the queue.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
 """
 
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -36,8 +41,10 @@ def prepare_dagster_home(settings: Settings) -> Path:
     """The Dagster home under the data folder, with its dagster.yaml (`make dev` uses it)."""
     home = settings.dagster_home.resolve()
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    config = home / "dagster.yaml"
+    # Ours (written by an earlier version) is brought up to date; a hand-written one is kept.
+    if not config.exists() or config.read_text(encoding="utf-8").startswith("# Written by flexwh"):
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
     return home
 
 

@@ -10,12 +10,15 @@ from orchestration.assets.ingest import ingest_assets
 from orchestration.checks import raw_checks
 from orchestration.jobs import nightly_job
 from orchestration.resources import WarehouseResource, dbt_resource
+from orchestration.schedules import nightly_schedule
+from orchestration.sensors import landing_files_sensor
 
 defs = Definitions(
     assets=[*ingest_assets, dbt_models, *export_assets],
     asset_checks=raw_checks,
     jobs=[nightly_job],
-    # schedules=[...], sensors=[...]: orchestration/schedules.py and sensors.py (next issue).
+    schedules=[nightly_schedule],
+    sensors=[landing_files_sensor],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     # One process runs the steps one after another: DuckDB allows one writing process per
     # file, and the multiprocess executor re-imports the code location per step (STACK.md).

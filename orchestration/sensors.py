@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
-from dagster import RunRequest, SensorEvaluationContext, SensorResult, SkipReason, sensor
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
 
 from flexwh.settings import Settings
 from ingest.discovery import LandingFile, discover
@@ -61,6 +68,7 @@ def fingerprint(files: Iterable[LandingFile]) -> str:
     name="landing_files",
     job=nightly_job,
     minimum_interval_seconds=MINIMUM_INTERVAL_SECONDS,
+    default_status=DefaultSensorStatus.RUNNING,
     description="Starts the nightly job when files land that the warehouse has not ingested.",
 )
 def landing_files_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:

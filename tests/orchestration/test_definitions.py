@@ -112,3 +112,17 @@ def test_the_cli_run_config_is_valid_for_the_nightly_job(defs):
     config = validate_run_config(job, run_config(date(2026, 3, 31), full_refresh=True))
     assert config["resources"]["warehouse"]["config"]["as_of"] == "2026-03-31"
     assert config["ops"]["dbt_models"]["config"]["full_refresh"] is True
+
+
+def test_publication_assets_follow_every_mart_and_the_schedule_and_sensor_load(defs):
+    graph = defs.resolve_asset_graph()
+    marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
+    assert len(marts) >= 17
+    for name in ("serving_database", "team_exports"):
+        node = graph.get(AssetKey(name))
+        assert node.group_name == "publish"
+        assert set(node.parent_keys) >= marts
+    assert AssetKey(["intermediate", "int_user_identities"]) in graph.get(
+        AssetKey("team_exports")).parent_keys
+    assert defs.resolve_schedule_def("nightly").cron_schedule == "0 2 * * *"
+    assert defs.resolve_sensor_def("landing_files").job_name == "nightly_job"
