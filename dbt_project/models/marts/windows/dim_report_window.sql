@@ -7,20 +7,6 @@ reporting_day as (
 
 ),
 
--- M is the last fully completed month: the month of as_of when as_of is its last day,
--- otherwise the month before. Either way M ends the day before the first of the month
--- holding as_of + 1 day, so M + 1 starts on that first.
-completed_month as (
-
-    select
-        as_of_date,
-        cast({{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'as_of_date')) }} as date)
-            as after_month_start
-
-    from reporting_day
-
-),
-
 -- The month windows of metrics.md and their length.
 month_windows as (
 
@@ -42,31 +28,31 @@ month_windows as (
 
 ),
 
+-- The bounds (macros/report_window_dates.sql, shared with the window partials): M is the
+-- last fully completed month, month windows run from the first day of M − (months − 1)
+-- to the last day of M.
 windows as (
 
     select
         'last_30_days' as window_key,
         as_of_date,
-        cast({{ dbt.dateadd('day', -29, 'as_of_date') }} as date) as start_date,
-        as_of_date as end_date,
+        {{ report_window_start('as_of_date') }} as start_date,
+        {{ report_window_end('as_of_date') }} as end_date,
         1 as months
 
-    from completed_month
+    from reporting_day
 
     union all
 
-    -- First day of month M − (months − 1) = the first of M + 1 − months; last day of M.
     select
         month_windows.window_key,
-        completed_month.as_of_date,
-        cast(
-            {{ dbt.dateadd('month', '-month_windows.months', 'completed_month.after_month_start') }}
-            as date
-        ) as start_date,
-        cast({{ dbt.dateadd('day', -1, 'completed_month.after_month_start') }} as date) as end_date,
+        reporting_day.as_of_date,
+        {{ report_window_start('reporting_day.as_of_date', 'month_windows.months') }}
+            as start_date,
+        {{ report_window_end('reporting_day.as_of_date', 'month_windows.months') }} as end_date,
         month_windows.months
 
-    from completed_month
+    from reporting_day
     cross join month_windows
 
 ),

@@ -6,24 +6,9 @@ daily_usage as (
 
 ),
 
--- One row per product and day first (versions folded): counting rows then is far cheaper
--- than count(distinct) over every usage row.
-product_days as (
-
-    select
-        team,
-        user_key,
-        product_name,
-        day_used,
-        sum(tokens_used) as tokens_used
-
-    from daily_usage
-    group by team, user_key, product_name, day_used
-
-),
-
 -- All history up to as_of (fct_daily_usage stops there: the week holding as_of counts the
--- days up to it); ISO weeks starting on Monday.
+-- days up to it); ISO weeks starting on Monday. Days of use are counted in one aggregation
+-- with day sets (macros/day_set.sql): versions of a product on the same day count once.
 weekly_usage as (
 
     select
@@ -31,10 +16,10 @@ weekly_usage as (
         user_key,
         product_name,
         {{ iso_week_start('day_used') }} as week_start,
-        count(*) as days_used,
+        {{ day_set('day_used', iso_week_start('day_used')) }} as used_days,
         cast(sum(tokens_used) as decimal(18, 3)) as tokens
 
-    from product_days
+    from daily_usage
     group by team, user_key, product_name, {{ iso_week_start('day_used') }}
 
 ),
@@ -46,7 +31,7 @@ final as (
         user_key,
         product_name,
         week_start,
-        days_used,
+        {{ day_set_size('used_days') }} as days_used,
         tokens
 
     from weekly_usage
