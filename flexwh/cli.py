@@ -18,6 +18,7 @@ from pathlib import Path
 
 from flexwh.export_command import add_export_parser, cmd_export
 from flexwh.settings import Settings, SettingsError
+from flexwh.warehouse import WarehouseBusyError
 
 log = logging.getLogger("flexwh")
 
@@ -132,13 +133,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _failure_line(report) -> str:
-    errors = [c for c in report.failed_checks if c.severity == "ERROR"]
-    if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        return f"ERROR check failed: {errors[0].line()}{more}"
-    for step, message in report.step_errors.items():
-        return f"step {step} failed: {message}"
-    return "the run failed; see the log"
+    return report.failure_line() or "the run failed; see the log"
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.exception("usage error")
         print(f"flexwh {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
+    except WarehouseBusyError as error:  # another run holds the warehouse: nothing was done
+        log.warning("flexwh %s: %s", args.command, error)
+        print(f"flexwh {args.command}: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"flexwh {args.command}: interrupted", file=sys.stderr)
         return EXIT_FAILED

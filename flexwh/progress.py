@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ class RunReport:
     failed_checks: list[CheckFailure] = field(default_factory=list)
     step_errors: dict[str, str] = field(default_factory=dict)
     skipped_steps: list[str] = field(default_factory=list)
+    succeeded_steps: list[str] = field(default_factory=list)
 
     @property
     def rejected_anything(self) -> bool:
@@ -48,6 +50,26 @@ class RunReport:
         if self.rejected_anything or self.failed_checks:
             return 3
         return 0
+
+    @property
+    def outcome(self) -> str:
+        return {0: "success", 3: "warnings"}.get(self.exit_code, "failed")
+
+    def totals(self) -> dict[str, int]:
+        """Files and rows loaded and rejected over every feed."""
+        return {k: sum(c[k] for c in self.feeds.values()) for k in FEED_COUNTS}
+
+    def failure_line(self) -> str | None:
+        """What made the run fail, in one line; None when it did not fail."""
+        if self.exit_code != 1:
+            return None
+        errors = [c for c in self.failed_checks if c.severity == "ERROR"]
+        if errors:
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            return f"ERROR check failed: {errors[0].line()}{more}"
+        for step, message in self.step_errors.items():
+            return f"step {step} failed: {message}"
+        return "the run failed; see the log"
 
     def summary_lines(self) -> list[str]:
         lines = [f"{'feed':<15}{'files loaded':>14}{'rejected':>10}{'rows loaded':>14}"
@@ -73,13 +95,31 @@ def error_line(error: Any) -> str:
     while getattr(error, "cause", None) is not None:
         error = error.cause
     text = (error.message or error.cls_name or "unknown error").strip()
+    if DBT_ERRORS in text:  # dagster-dbt's first line only says that dbt failed
+        return (_dbt_error(text) or text.splitlines()[0])[:300]
     return text.splitlines()[0][:300] if text else "unknown error"
+
+
+DBT_ERRORS = "Errors parsed from dbt logs:"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _dbt_error(text: str) -> str | None:
+    """`dbt: <kind> Error in model M (path): <cause>` from dagster-dbt's parsed dbt errors."""
+    lines = [ANSI.sub("", line).strip() for line in text.split(DBT_ERRORS, 1)[1].splitlines()]
+    for i, line in enumerate(lines):
+        if re.match(r"\w+ Error in ", line):
+            cause = lines[i + 1] if i + 1 < len(lines) and lines[i + 1] else ""
+            return f"dbt: {line}" + (f": {cause}" if cause else "")
+    return None
 
 
 class ProgressListener:
     """Instance event listener: logs every event, prints a line when a step ends."""
 
-    def __init__(self, run_id: str, steps: list[str], write: Callable[[str], None]):
+    def __init__(self, run_id: str, steps: list[str], write: Callable[[str], None],
+                 log_events: bool = True):
+        self.log_events = log_events  # False when replaying a stored run's events
         self.steps = steps
         self.total = len(steps)
         self.write = write
@@ -93,7 +133,7 @@ class ProgressListener:
     def __call__(self, entry: Any) -> None:
         event = entry.dagster_event
         message = entry.user_message or (event.message if event else None)
-        if message:
+        if message and self.log_events:
             level = entry.level if isinstance(entry.level, int) else logging.INFO
             log.log(level, "%s %s", entry.step_key or "-", message)
         if event is None:
@@ -108,6 +148,7 @@ class ProgressListener:
         elif kind == "ASSET_CHECK_EVALUATION":
             self._check(step, event.event_specific_data)
         elif kind == "STEP_SUCCESS":
+            self.report_.succeeded_steps.append(step)
             self._finished(step, entry.timestamp, self._success_text(step))
         elif kind == "STEP_FAILURE":
             error = event.event_specific_data.error

@@ -16,6 +16,8 @@ from datetime import date
 from pathlib import Path
 
 from flexwh.progress import ProgressListener, RunReport
+from flexwh.run_lock import run_lock
+from flexwh.run_records import crashed_record, record_of, write_run_record
 from flexwh.settings import Settings
 
 log = logging.getLogger("flexwh.run")
@@ -34,6 +36,7 @@ concurrency:
     max_concurrent_runs: 1
 """
 
+TRIGGER_TAG = "flexwh/trigger"
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -79,7 +82,31 @@ def run_nightly(
     write: Callable[[str], None] = print,
     log_stream=None,
 ) -> RunReport:
-    """Materialize every asset and run every check; `write` gets one line per step."""
+    """Materialize every asset and run every check; `write` gets one line per step.
+
+    The run lock is held from the first step to the run record: a second `flexwh run` or
+    Dagster run waits for it, or stops with one line naming this run (RunLockBusyError).
+    """
+    with run_lock(settings, on_wait=write) as started_at:
+        run_id = str(uuid.uuid4())  # known before the run starts, so the listener can follow it
+        day = as_of or settings.as_of
+        try:
+            report = _execute(settings, run_id, as_of, full_refresh, write, log_stream)
+        except BaseException as error:
+            record = crashed_record(run_id, started_at=started_at, as_of=day, trigger="cli",
+                                    full_refresh=full_refresh, error=error)
+            write_run_record(settings, record)
+            raise
+        record = record_of(report, started_at=started_at, as_of=day, trigger="cli",
+                           full_refresh=full_refresh)
+        problem = write_run_record(settings, record)
+        if problem:
+            write(f"warning: {problem} (details in the log)")
+    return report
+
+
+def _execute(settings: Settings, run_id: str, as_of: date | None, full_refresh: bool,
+             write: Callable[[str], None], log_stream) -> RunReport:
     from dagster import DagsterInstance
 
     from orchestration.project import ensure_manifest
@@ -88,13 +115,12 @@ def run_nightly(
     from orchestration.definitions import defs
     from orchestration.resources import WarehouseResource
 
-    # Another process writing the warehouse: wait for it here, or fail with one clear
-    # message, rather than in every ingest step in turn.
+    # A process outside flexwh (a DuckDB shell) holding the file: wait for it here, or fail
+    # with one clear message, rather than in every ingest step in turn.
     with WarehouseResource().connect():
         pass
 
     job = defs.resolve_job_def("nightly_job")
-    run_id = str(uuid.uuid4())  # known before the run starts, so the listener can follow it
     steps = [node.name for node in job.nodes_in_topological_order]
     listener = ProgressListener(run_id=run_id, steps=steps, write=write)
     with dagster_home(settings), DagsterInstance.get() as instance:
@@ -106,5 +132,6 @@ def run_nightly(
                 instance=instance,
                 run_id=run_id,
                 raise_on_error=False,
+                tags={TRIGGER_TAG: "cli"},
             )
     return listener.report(success=result.success)

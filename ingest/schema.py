@@ -17,6 +17,30 @@ LINEAGE_COLUMNS = (
     ("_extra", "JSON"),
 )
 
+# One row per run of the nightly job (flexwh/run_records.py writes it at the end of a run).
+RUNS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.runs (
+    run_id varchar primary key,
+    started_at timestamp not null,
+    ended_at timestamp not null,
+    as_of date,
+    "trigger" varchar not null,
+    full_refresh boolean not null,
+    outcome varchar not null,
+    exit_code integer not null,
+    files_loaded bigint not null,
+    files_rejected bigint not null,
+    rows_loaded bigint not null,
+    rows_rejected bigint not null,
+    checks_passed integer not null,
+    checks_failed_error integer not null,
+    checks_failed_warn integer not null,
+    published boolean not null,
+    message varchar
+);
+"""
+
 AUDIT_DDL = """
 create schema if not exists audit;
 create table if not exists audit.ingested_files (
@@ -43,7 +67,7 @@ create table if not exists audit.rejected_rows (
     reason varchar not null,
     run_id varchar not null
 );
-"""
+""" + RUNS_DDL
 
 
 def raw_table_ddl(feed: Feed) -> str:

@@ -9,7 +9,7 @@ from orchestration.assets.exports import export_assets
 from orchestration.assets.ingest import ingest_assets
 from orchestration.checks import raw_checks
 from orchestration.jobs import nightly_job
-from orchestration.resources import WarehouseResource, dbt_resource
+from orchestration.resources import RunLockResource, WarehouseResource, dbt_resource
 from orchestration.schedules import nightly_schedule
 from orchestration.sensors import landing_files_sensor
 
@@ -19,7 +19,8 @@ defs = Definitions(
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[landing_files_sensor],
-    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
+    resources={"warehouse": WarehouseResource(), "dbt": dbt_resource(),
+               "run_lock": RunLockResource()},
     # One process runs the steps one after another: DuckDB allows one writing process per
     # file, and the multiprocess executor re-imports the code location per step (STACK.md).
     executor=in_process_executor,

@@ -1,17 +1,18 @@
-"""Resources: the DuckDB warehouse (from flexwh.settings) and the dbt command line."""
+"""Resources: the DuckDB warehouse (from flexwh.settings), the run lock, the dbt command line."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
+from flexwh import run_lock
 from flexwh.settings import Settings, SettingsError
 from flexwh.user_keys import DBT_SECRET_HASH_KEY
 from flexwh.warehouse import connect_warehouse
@@ -57,6 +58,41 @@ class WarehouseResource(ConfigurableResource):
             "FLEXWH_MEMORY_LIMIT": settings.memory_limit,
             "FLEXWH_THREADS": str(settings.threads),
         }
+
+
+class RunLockResource(ConfigurableResource):
+    """The run lock (flexwh/run_lock.py) from the start of a run to its end, then its record.
+
+    Set up once per run and torn down at its end, even a failed one: the code location runs
+    every step in one process (in_process_executor). Inside `flexwh run`, which holds the
+    lock already, it nests and leaves the record to `flexwh run`.
+    """
+
+    timeout_seconds: float | None = Field(
+        default=None,
+        description="How long a run waits for another to release the warehouse; "
+                    "default FLEXWH_RUN_LOCK_TIMEOUT, else 60.",
+    )
+    _started_at: datetime | None = PrivateAttr(default=None)
+    _outermost: bool = PrivateAttr(default=False)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        settings = Settings.from_env()
+        self._outermost = not run_lock.held_here()
+        log = context.log.info if context.log else None
+        self._started_at = run_lock.acquire(settings, self.timeout_seconds, on_wait=log)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        from orchestration.run_records import record_dagster_run
+
+        try:
+            if self._outermost and context.instance and context.dagster_run:
+                problem = record_dagster_run(context.instance, context.dagster_run,
+                                             Settings.from_env(), self._started_at)
+                if problem and context.log:
+                    context.log.error(problem)
+        finally:
+            run_lock.release()
 
 
 @contextmanager

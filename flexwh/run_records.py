@@ -1,0 +1,94 @@
+"""audit.runs: one row per run of the nightly job, written when the run has ended.
+
+`flexwh run` and Dagster runs (schedule, sensor, UI) both call `write_run_record` while
+they still hold the run lock (flexwh/run_lock.py) but no longer the warehouse file, so the
+record is the run's last write. A record that cannot be written is logged with its values
+and said on the console: never lost silently.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+from flexwh.progress import RunReport
+from flexwh.settings import Settings
+from flexwh.warehouse import connect_warehouse
+from ingest.schema import RUNS_DDL
+
+log = logging.getLogger("flexwh.runs")
+
+TRIGGERS = ("cli", "schedule", "sensor", "dagster")
+PUBLISH_STEPS = ("serving_database", "team_exports")  # operations.md: what a run publishes
+RECORD_TIMEOUT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    started_at: datetime  # UTC, naive as DuckDB TIMESTAMP
+    ended_at: datetime
+    as_of: date | None
+    trigger: str
+    full_refresh: bool
+    outcome: str  # success | warnings | failed
+    exit_code: int
+    files_loaded: int = 0
+    files_rejected: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    checks_passed: int = 0
+    checks_failed_error: int = 0
+    checks_failed_warn: int = 0
+    published: bool = False
+    message: str | None = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def record_of(report: RunReport, *, started_at: datetime, as_of: date | None, trigger: str,
+              full_refresh: bool) -> RunRecord:
+    """The record of a run that went through the job: counts from its progress report."""
+    errors = sum(1 for c in report.failed_checks if c.severity == "ERROR")
+    return RunRecord(
+        run_id=report.run_id, started_at=started_at, ended_at=utc_now(), as_of=as_of,
+        trigger=trigger, full_refresh=full_refresh, outcome=report.outcome,
+        exit_code=report.exit_code, **report.totals(),
+        checks_passed=report.checks_passed, checks_failed_error=errors,
+        checks_failed_warn=len(report.failed_checks) - errors,
+        published=set(PUBLISH_STEPS) <= set(report.succeeded_steps),
+        message=report.failure_line(),
+    )
+
+
+def crashed_record(run_id: str, *, started_at: datetime, as_of: date | None, trigger: str,
+                   full_refresh: bool, error: BaseException) -> RunRecord:
+    """The record of a run that crashed outside any step: failed, nothing published."""
+    first = (str(error).strip().splitlines() or [""])[0][:300]
+    return RunRecord(run_id=run_id, started_at=started_at, ended_at=utc_now(), as_of=as_of,
+                     trigger=trigger, full_refresh=full_refresh, outcome="failed",
+                     exit_code=1, message=f"{type(error).__name__}: {first}".rstrip(": "))
+
+
+def write_run_record(settings: Settings, record: RunRecord,
+                     timeout_seconds: float = RECORD_TIMEOUT_SECONDS) -> str | None:
+    """Insert the record into audit.runs; on failure log it whole and return one line."""
+    values = asdict(record)
+    columns = ", ".join(f'"{name}"' for name in values)
+    marks = ", ".join("?" for _ in values)
+    try:
+        with connect_warehouse(settings, timeout_seconds=timeout_seconds) as con:
+            con.execute(RUNS_DDL)
+            # A run is recorded once; writing it again (a retried teardown) replaces it.
+            con.execute(f"insert or replace into audit.runs ({columns}) values ({marks})",
+                        list(values.values()))
+    except Exception as error:  # the run's outcome stands; its record must not vanish
+        line = f"run record of {record.run_id} not written: {type(error).__name__}: " \
+               f"{(str(error).strip().splitlines() or [''])[0]}"
+        log.error("%s; record: %s", line, values, exc_info=True)
+        return line
+    log.info("run record written: %s", values)
+    return None
