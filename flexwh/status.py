@@ -1,10 +1,27 @@
-"""`flexwh status` (minimal): what the last ingest run and all runs loaded and rejected."""
+"""`flexwh status`: last runs, files and rows ingested and rejected, data freshness per team.
+
+Read-only and never waiting: while a run writes the warehouse file, status says so in one
+line and exits 0; between two steps of a run it reads what is there and says a run is on.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import duckdb
 
+from flexwh.run_lock import holder, holder_text
 from flexwh.settings import Settings
+
+LAST_RUNS = 10
+MAX_TEAMS = 20  # the teams furthest behind; the rest in one line
+
+RUNS = """
+select started_at, outcome, exit_code, "trigger", as_of, files_loaded, files_rejected,
+    rows_loaded, rows_rejected, checks_failed_error, checks_failed_warn, published, message
+from audit.runs order by started_at desc limit ?
+"""
 
 LAST_RUN = """
 select run_id, max(ingested_at) from audit.ingested_files
@@ -19,12 +36,21 @@ select feed,
 from audit.ingested_files {where} group by feed order by feed
 """
 
-HEADER = (f"  {'feed':<15}{'loaded':>8}{'rejected':>10}{'duplicate':>11}{'ignored':>9}"
-          f"{'rows loaded':>13}{'rejected':>10}")
+FRESHNESS = """
+select team, last_usage_day, date_diff('day', last_usage_day, ?::date) as days_behind
+from marts.dim_team
+order by last_usage_day is null desc, days_behind desc, team
+"""
+
+FEED_HEADER = (f"  {'feed':<15}{'loaded':>8}{'rejected':>10}{'duplicate':>11}{'ignored':>9}"
+               f"{'rows loaded':>13}{'rejected':>10}")
+RUN_HEADER = (f"  {'started (UTC)':<21}{'outcome':<10}{'exit':>4}  {'trigger':<10}"
+              f"{'as of':<12}{'files':>7}{'rej.':>6}{'rows':>11}{'rej.':>8}"
+              f"{'errors':>8}{'warnings':>10}  published")
 
 
-def _table(rows: list[tuple]) -> list[str]:
-    lines = [HEADER]
+def _feed_table(rows: list[tuple]) -> list[str]:
+    lines = [FEED_HEADER]
     for feed, *counts in rows:
         loaded, rejected, duplicate, ignored, rows_loaded, rows_rejected = counts
         lines.append(f"  {feed:<15}{loaded:>8,}{rejected:>10,}{duplicate:>11,}{ignored:>9,}"
@@ -32,26 +58,102 @@ def _table(rows: list[tuple]) -> list[str]:
     return lines
 
 
-def print_status(settings: Settings) -> int:
+def _run_lines(rows: list[tuple]) -> list[str]:
+    lines = [RUN_HEADER]
+    for (started, outcome, code, trigger, as_of, files, files_rej, rows_loaded, rows_rej,
+         errors, warnings, published, message) in rows:
+        day = as_of.isoformat() if as_of else "-"
+        lines.append(f"  {started:%Y-%m-%d %H:%M:%S}  {outcome:<10}{code:>4}  {trigger:<10}"
+                     f"{day:<12}{files:>7,}{files_rej:>6,}{rows_loaded:>11,}{rows_rej:>8,}"
+                     f"{errors:>8,}{warnings:>10,}  {'yes' if published else 'no'}")
+        if message:
+            lines.append(f"      {message}")
+    return lines
+
+
+def _freshness_lines(rows: list[tuple], as_of: date) -> list[str]:
+    width = max([4, *(len(team) for team, *_ in rows[:MAX_TEAMS])]) + 2
+    lines = [f"  {'team':<{width}}{'last usage day':<16}{'days behind':>11}"]
+    for team, last_day, behind in rows[:MAX_TEAMS]:
+        if last_day is None:
+            lines.append(f"  {team:<{width}}{'no usage':<16}{'-':>11}")
+        else:
+            lines.append(f"  {team:<{width}}{last_day.isoformat():<16}{behind:>11,}")
+    rest = rows[MAX_TEAMS:]
+    if rest:
+        behind = [b for _, _, b in rest if b is not None]
+        most = f", at most {max(behind):,} days behind" if behind else ""
+        lines.append(f"  ... and {len(rest):,} more teams{most}")
+    return lines
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {f"{schema}.{name}" for schema, name in con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "union all select schema_name, view_name from duckdb_views()").fetchall()}
+
+
+def _freshness_as_of(con: duckdb.DuckDBPyConnection, tables: set[str],
+                     settings: Settings) -> tuple[date, str]:
+    """The as_of the marts were built for: the last run that did not fail."""
+    if "audit.runs" in tables:
+        row = con.execute("select as_of from audit.runs where outcome <> 'failed' "
+                          "and as_of is not null order by started_at desc limit 1").fetchone()
+        if row:
+            return row[0], "the last successful run"
+    return settings.as_of, "FLEXWH_AS_OF"
+
+
+def report_lines(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
+    """Every section of the status, from a read-only connection."""
+    tables = _tables(con)
+    lines: list[str] = []
+    if "audit.runs" in tables:
+        runs = con.execute(RUNS, [LAST_RUNS]).fetchall()
+        lines.append(f"last runs ({len(runs)} shown, newest first; errors and warnings: "
+                     "checks failed)")
+        lines += _run_lines(runs) if runs else ["  none recorded yet"]
+    if "audit.ingested_files" not in tables:
+        return [*lines, f"warehouse {settings.warehouse} has no ingested files yet"]
+    last = con.execute(LAST_RUN).fetchone()
+    if last is None:
+        return [*lines, f"warehouse {settings.warehouse} has no ingested files yet"]
+    lines.append(f"last ingest run {last[0]} at {last[1]:%Y-%m-%d %H:%M:%S} UTC: files")
+    lines += _feed_table(con.execute(PER_FEED.format(where="where run_id = ?"), [last[0]])
+                         .fetchall())
+    lines.append("all runs: files")
+    lines += _feed_table(con.execute(PER_FEED.format(where="")).fetchall())
+    if "marts.dim_team" not in tables:
+        return [*lines, "data freshness: no marts yet (a run builds them)"]
+    as_of, source = _freshness_as_of(con, tables, settings)
+    teams = con.execute(FRESHNESS, [as_of]).fetchall()
+    lines.append(f"data freshness: last usage day per team, days behind as of "
+                 f"{as_of.isoformat()} ({source})")
+    lines += _freshness_lines(teams, as_of) if teams else ["  no teams yet"]
+    return lines
+
+
+def print_status(settings: Settings, write: Callable[[str], None] = print) -> int:
     path = settings.warehouse
     if not path.exists():
-        print(f"no warehouse yet at {path}: run `flexwh run` (or `flexwh demo`)")
+        write(f"no warehouse yet at {path}: run `flexwh run` (or `flexwh demo`)")
         return 0
-    # Read-only: status never blocks on, or disturbs, a run that is writing.
-    with duckdb.connect(str(path), read_only=True) as con:
-        has_audit = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'audit' and table_name = 'ingested_files'"
-        ).fetchone()[0]
-        if not has_audit:
-            print(f"warehouse {path} has no ingested files yet")
-            return 0
-        last = con.execute(LAST_RUN).fetchone()
-        print(f"last ingest run {last[0]} at {last[1]:%Y-%m-%d %H:%M:%S} UTC: files")
-        for line in _table(con.execute(PER_FEED.format(where="where run_id = ?"), [last[0]])
-                           .fetchall()):
-            print(line)
-        print("all runs: files")
-        for line in _table(con.execute(PER_FEED.format(where="")).fetchall()):
-            print(line)
+    running = holder(settings)
+    try:
+        # Read-only: status never blocks on, or disturbs, a run that is writing.
+        con = duckdb.connect(str(path), read_only=True, config=settings.duckdb_config())
+    except duckdb.IOException as error:
+        if "lock" not in str(error).lower():
+            raise
+        who = holder_text(running, "a run") if running else "another process"
+        write(f"{who} is writing the warehouse {path}; status is available when it ends")
+        return 0
+    try:
+        if running:
+            write(f"{holder_text(running, 'a run')} is on: figures are as of its last "
+                  "finished step")
+        for line in report_lines(con, settings):
+            write(line)
+    finally:
+        con.close()
     return 0

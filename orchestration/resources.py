@@ -86,8 +86,8 @@ class RunLockResource(ConfigurableResource):
         from orchestration.run_records import record_dagster_run
 
         try:
-            if self._outermost and context.instance and context.dagster_run:
-                problem = record_dagster_run(context.instance, context.dagster_run,
+            if self._outermost and context.instance and context.run:
+                problem = record_dagster_run(context.instance, context.run,
                                              Settings.from_env(), self._started_at)
                 if problem and context.log:
                     context.log.error(problem)
