@@ -1,10 +1,28 @@
+{#- Incremental (docs/incremental.md): a run reads only the raw rows of files later than
+    the latest file it already holds, and replaces every (team, day_used) pair they have
+    rows for (delete+insert on the pair). The latest of those files with rows for a pair is
+    its authoritative file under feeds.md, whatever earlier files said, so the new rows
+    alone give the pair's rows: earlier files are never read again. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='replace_keys',
+    unique_key=['team', 'day_used'],
+    on_schema_change='fail'
+) }}
 {%- set has_name = 'first_name is not null or last_name is not null' %}
+{%- set processed_file_seq = none %}
+{%- if is_incremental() %}
+    {%- set processed_file_seq = query_value('select max(_file_seq) from ' ~ this) %}
+{%- endif %}
 
 with
 
 usage_rows as (
 
     select * from {{ ref('base_autodesk__usage') }}
+    {%- if processed_file_seq is not none %}
+    where _file_seq > {{ processed_file_seq }}
+    {%- endif %}
 
 ),
 
