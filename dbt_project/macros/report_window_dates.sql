@@ -27,3 +27,4 @@
 {% macro _month_after_m(as_of) -%}
     cast({{ dbt.date_trunc('month', dbt.dateadd('day', 1, as_of)) }} as date)
 {%- endmacro %}
+

@@ -1,6 +1,7 @@
 with
 
--- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days).
+-- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days; one
+-- row per grain, team, window, user and product, so each user's Σ for the product).
 windowed_usage as (
 
     select * from {{ ref('int_window_usage') }}
@@ -16,10 +17,9 @@ user_product_tokens as (
         as_of_date,
         product_name,
         user_key,
-        sum(tokens_used) as tokens
+        tokens_used as tokens
 
     from windowed_usage
-    group by team, window_key, as_of_date, product_name, user_key
 
 ),
 

@@ -6,7 +6,8 @@ user_identities as (
 
 ),
 
--- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days).
+-- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days; one
+-- row per grain, team, window, user and product, so no grouping here).
 windowed_usage as (
 
     select * from {{ ref('int_window_usage') }}
@@ -37,11 +38,10 @@ product_user_usage as (
         months,
         product_name,
         user_key,
-        cast(sum(tokens_used) as decimal(18, 3)) as total_tokens,
-        cast(sum(days_used) as bigint) as days_used
+        tokens_used as total_tokens,
+        days_used
 
     from windowed_usage
-    group by team, window_key, as_of_date, months, product_name, user_key
 
 ),
 

@@ -1,6 +1,7 @@
 with
 
--- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days).
+-- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days; one
+-- row per grain, team, window, user and product, so a product's rows are its users).
 windowed_usage as (
 
     select * from {{ ref('int_window_usage') }}
@@ -17,7 +18,7 @@ product_usage as (
         months,
         product_name,
         cast(sum(tokens_used) as decimal(18, 3)) as total_tokens,
-        count(distinct user_key) as total_users
+        count(*) as total_users
 
     from windowed_usage
     group by team, window_key, as_of_date, months, product_name

@@ -6,7 +6,8 @@ user_identities as (
 
 ),
 
--- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days).
+-- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days; one
+-- row per grain, team, window and user, so no grouping here).
 windowed_usage as (
 
     select * from {{ ref('int_window_usage') }}
@@ -39,12 +40,11 @@ user_usage as (
         end_date,
         months,
         user_key,
-        cast(sum(tokens_used) as decimal(18, 3)) as total_tokens,
-        cast(sum(days_used) as bigint) as days_used,
+        tokens_used as total_tokens,
+        days_used,
         {{ dbt.datediff('start_date', 'end_date', 'day') }} + 1 as days_in_window  -- noqa: LT05
 
     from windowed_usage
-    group by team, window_key, as_of_date, start_date, end_date, months, user_key
 
 ),
 

@@ -1,6 +1,7 @@
 with
 
--- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days).
+-- The window's usage at the grain this mart needs (int_window_usage: Σ tokens, days; one
+-- row per grain, team, window, user, product and version, so no grouping here).
 windowed_usage as (
 
     select * from {{ ref('int_window_usage') }}
@@ -17,10 +18,9 @@ final as (
         user_key,
         product_name,
         version,
-        cast(sum(days_used) as bigint) as days_used
+        days_used
 
     from windowed_usage
-    group by team, window_key, as_of_date, user_key, product_name, version
 
 )
 
