@@ -15,16 +15,45 @@ FILE_MODE, DIR_MODE = 0o640, 0o750
 LATEST = "LATEST"
 # Hidden names: never mistaken for an <as_of> folder, skipped by `ls` and by readers.
 TMP_PREFIX, OLD_PREFIX = ".tmp-", ".old-"
-# A temporary folder nothing wrote to for this long belongs to a killed run.
+# A temporary name nothing wrote to for this long belongs to a killed run, whatever the
+# process id in it says (the id may have been reused).
 STALE_AFTER_SECONDS = 6 * 3600
 _AS_OF = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Temporary names end in a tag naming their writer: p<pid>-<8 hex>, before an end, '.' or '-'.
+_TAG = re.compile(r"(?:^|[.-])p(\d+)-[0-9a-f]{8}(?=$|[.-])")
+
+
+def temp_tag() -> str:
+    """The tag of a temporary name: the writing process, so a later run can tell the
+    leftovers of a killed run (gone process) from the files of a live one."""
+    return f"p{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def abandoned(path: Path) -> bool:
+    """A temporary file or folder whose writer is gone, or untouched for STALE_AFTER_SECONDS."""
+    tag = _TAG.search(path.name)
+    if tag and not _process_alive(int(tag.group(1))):
+        return True
+    return _last_write(path) < time.time() - STALE_AFTER_SECONDS
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def publish_folder(parent: Path, name: str, write: Callable[[Path], None]) -> Path:
     """Fill a hidden temporary folder with write(tmp), then rename it to parent/name."""
     _check_name(name)
     _make_dirs(parent)
-    tmp = parent / f"{TMP_PREFIX}{name}-{secrets.token_hex(4)}"
+    tmp = parent / f"{TMP_PREFIX}{name}-{temp_tag()}"
     tmp.mkdir(mode=0o700)
     try:
         write(tmp)
@@ -44,7 +73,7 @@ def _swap_in(tmp: Path, target: Path) -> None:
     if not target.exists() and not target.is_symlink():
         os.rename(tmp, target)
         return
-    aside = target.parent / f"{OLD_PREFIX}{target.name}-{secrets.token_hex(4)}"
+    aside = target.parent / f"{OLD_PREFIX}{target.name}-{temp_tag()}"
     os.rename(target, aside)
     try:
         os.rename(tmp, target)
@@ -60,7 +89,7 @@ def write_latest(team_dir: Path, as_of_name: str) -> None:
     _check_name(as_of_name)
     if not (team_dir / as_of_name).is_dir():
         raise FileNotFoundError(f"LATEST would name a missing folder: {team_dir / as_of_name}")
-    tmp = team_dir / f"{TMP_PREFIX}{LATEST}-{secrets.token_hex(4)}"
+    tmp = team_dir / f"{TMP_PREFIX}{LATEST}-{temp_tag()}"
     try:
         with open(tmp, "x", encoding="utf-8") as handle:
             handle.write(as_of_name + "\n")
@@ -93,14 +122,14 @@ def _clean_stale(team_dir: Path) -> list[Path]:
     """Remove temporary folders and files of killed runs; restore a folder moved aside.
 
     A run killed between "move the old folder aside" and "rename the new one in" leaves
-    only .old-<as_of>-<hex>: it goes back to <as_of> instead of being deleted.
+    only .old-<as_of>-<tag>: it goes back to <as_of> instead of being deleted. Names of a
+    live writer (its process still runs) are left alone.
     """
     removed = []
-    limit = time.time() - STALE_AFTER_SECONDS
     for path in sorted(team_dir.iterdir()):
-        if not path.name.startswith((TMP_PREFIX, OLD_PREFIX)) or _last_write(path) > limit:
+        if not path.name.startswith((TMP_PREFIX, OLD_PREFIX)) or not abandoned(path):
             continue
-        original = team_dir / path.name[len(OLD_PREFIX) :].rsplit("-", 1)[0]
+        original = team_dir / _untagged(path.name[len(OLD_PREFIX) :])
         moved_aside = path.name.startswith(OLD_PREFIX) and _as_of_day(original, exists=False)
         if moved_aside and not original.exists():
             os.rename(path, original)
@@ -111,6 +140,12 @@ def _clean_stale(team_dir: Path) -> list[Path]:
             path.unlink()
         removed.append(path)
     return removed
+
+
+def _untagged(name: str) -> str:
+    """The name a temporary name stands for: without its tag (or an older -<hex> suffix)."""
+    tag = _TAG.search(name)
+    return name[: tag.start()] if tag else name.rsplit("-", 1)[0]
 
 
 def _last_write(path: Path) -> float:

@@ -8,12 +8,13 @@ and a reader holding the previous file keeps reading it (POSIX keeps the inode a
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
+
+from exports.publish import abandoned, temp_tag
 
 SERVING_DB = "flex_reporting.duckdb"
 PARQUET_DIR = "parquet"
@@ -45,7 +46,8 @@ def publish_serving(
     parquet_dir = serving_dir / PARQUET_DIR
     parquet_dir.mkdir(parents=True, exist_ok=True)
     target = serving_dir / SERVING_DB
-    tag = secrets.token_hex(6)
+    _remove_abandoned_temps(serving_dir, parquet_dir)
+    tag = temp_tag()
     temp_db = serving_dir / f".{SERVING_DB}.{tag}.tmp"
     temps = [temp_db, temp_db.with_name(temp_db.name + ".wal")]
     published_at = datetime.now(UTC).replace(tzinfo=None)
@@ -128,6 +130,12 @@ def _write_info(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date,
 def _write_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
     con.execute(f"copy srv.main.{_ident(name)} to {_literal(str(path))} "
                 "(format parquet, compression zstd)")
+
+
+def _remove_abandoned_temps(serving_dir: Path, parquet_dir: Path) -> None:
+    """Temporary files of a killed publication (hidden, so no reader ever saw them)."""
+    temps = [*serving_dir.glob(f".{SERVING_DB}.*.tmp*"), *parquet_dir.glob(".*.parquet.*.tmp")]
+    _remove([path for path in temps if abandoned(path)])
 
 
 def _remove_stale_parquet(parquet_dir: Path, marts: set[str]) -> tuple[str, ...]:
