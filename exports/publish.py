@@ -8,6 +8,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -51,6 +52,32 @@ def _process_alive(pid: int) -> bool:
 
 def publish_folder(parent: Path, name: str, write: Callable[[Path], None]) -> Path:
     """Fill a hidden temporary folder with write(tmp), then rename it to parent/name."""
+    return stage_folder(parent, name, write).commit()
+
+
+@dataclass
+class StagedFolder:
+    """A complete folder under a hidden temporary name: commit() renames it into place,
+    replacing a folder of the same name; discard() removes it."""
+
+    tmp: Path
+    target: Path
+
+    def commit(self) -> Path:
+        try:
+            _swap_in(self.tmp, self.target)
+        except BaseException:
+            self.discard()
+            raise
+        _fsync(self.target.parent)
+        return self.target
+
+    def discard(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def stage_folder(parent: Path, name: str, write: Callable[[Path], None]) -> StagedFolder:
+    """write(tmp) into a hidden temporary folder of parent, permissions set, fsynced."""
     _check_name(name)
     _make_dirs(parent)
     tmp = parent / f"{TMP_PREFIX}{name}-{temp_tag()}"
@@ -59,13 +86,11 @@ def publish_folder(parent: Path, name: str, write: Callable[[Path], None]) -> Pa
         write(tmp)
         _apply_permissions(tmp)
         _fsync_tree(tmp)
-        _swap_in(tmp, parent / name)
     except BaseException:
         # Interrupts too: a failed run leaves no partial folder behind.
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _fsync(parent)
-    return parent / name
+    return StagedFolder(tmp, parent / name)
 
 
 def _swap_in(tmp: Path, target: Path) -> None:

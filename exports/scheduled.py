@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from exports.folder import ExportRequest, write_export
-from exports.publish import prune_exports, publish_folder, write_latest
+from exports.publish import StagedFolder, prune_exports, stage_folder, write_latest
 from exports.queries import HASHED, NAMED, ExportScope
 from exports.slugs import team_slugs
 
@@ -37,30 +37,60 @@ def window_start(con: duckdb.DuckDBPyConnection, window_key: str) -> date:
                        [window_key]).fetchall()[0][0]
 
 
+@dataclass
+class StagedExports:
+    """Every team's folder written under a temporary name: commit() renames them into
+    place, then LATEST and retention; discard() removes them."""
+
+    as_of: date
+    export_dir: Path
+    staged: list[StagedFolder]
+    retention_days: int
+
+    def commit(self) -> ScheduledExports:
+        folders = [staged.commit() for staged in self.staged]
+        # LATEST and retention once every folder is in place.
+        removed = []
+        for folder in folders:
+            write_latest(folder.parent, self.as_of.isoformat())
+            removed += prune_exports(folder.parent, self.retention_days)
+        return ScheduledExports(self.as_of, folders, removed)
+
+    def discard(self) -> None:
+        for staged in self.staged:
+            staged.discard()
+
+
 def publish_scheduled_exports(con: duckdb.DuckDBPyConnection, export_dir: Path,
                               retention_days: int,
                               progress: Callable[[str], None] = lambda line: None,
                               ) -> ScheduledExports:
+    """Every team's folder for as_of, published (see stage_scheduled_exports)."""
+    return stage_scheduled_exports(con, export_dir, retention_days, progress).commit()
+
+
+def stage_scheduled_exports(con: duckdb.DuckDBPyConnection, export_dir: Path,
+                            retention_days: int,
+                            progress: Callable[[str], None] = lambda line: None,
+                            ) -> StagedExports:
     """Every team of dim_team: last_12_months and the days after it up to as_of (exports.md)."""
     as_of = warehouse_as_of(con)
     start = window_start(con, "last_12_months")
     teams = con.execute("select team, pii_enabled from marts.dim_team order by team").fetchall()
     slugs = team_slugs(team for team, _ in teams)
-    folders = []
-    for index, (team, pii_enabled) in enumerate(teams, start=1):
-        scope = ExportScope((team,), start, as_of, NAMED if pii_enabled else HASHED)
-        request = ExportRequest(scope=scope, slugs=slugs)
-        team_dir = export_dir / slugs[team]
-        team_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
-        folders.append(publish_folder(
-            team_dir, as_of.isoformat(),
-            lambda folder, request=request: write_export(con, folder, request, as_of.isoformat()),
-        ))
-        progress(f"exports: {index}/{len(teams)} teams")
-    # LATEST and retention once every folder is in place.
-    removed = []
-    for team, _ in teams:
-        team_dir = export_dir / slugs[team]
-        write_latest(team_dir, as_of.isoformat())
-        removed += prune_exports(team_dir, retention_days)
-    return ScheduledExports(as_of, folders, removed)
+    staged: list[StagedFolder] = []
+    try:
+        for index, (team, pii_enabled) in enumerate(teams, start=1):
+            scope = ExportScope((team,), start, as_of, NAMED if pii_enabled else HASHED)
+            request = ExportRequest(scope=scope, slugs=slugs)
+            staged.append(stage_folder(
+                export_dir / slugs[team], as_of.isoformat(),
+                lambda folder, request=request: write_export(con, folder, request,
+                                                             as_of.isoformat()),
+            ))
+            progress(f"exports: {index}/{len(teams)} teams written")
+    except BaseException:
+        for folder in staged:
+            folder.discard()
+        raise
+    return StagedExports(as_of, export_dir, staged, retention_days)

@@ -35,17 +35,54 @@ class ServingResult:
     published_at: datetime  # UTC, naive, as in serving_info
 
 
+@dataclass
+class StagedServing:
+    """A serving database and its Parquet files written under temporary names, not yet
+    visible: commit() renames them into place, discard() removes them."""
+
+    target: Path
+    temp_db: Path
+    parquet_temps: dict[str, Path]
+    tables: dict[str, int]
+    published_at: datetime
+
+    def commit(self) -> ServingResult:
+        """Renames only. The database first: it is what readers are promised whole. A WAL
+        beside the target would be replayed onto the new file (only a writer leaves one)."""
+        self.target.with_name(self.target.name + ".wal").unlink(missing_ok=True)
+        os.replace(self.temp_db, self.target)
+        parquet_dir = self.target.parent / PARQUET_DIR
+        parquet = {}
+        for name, temp in self.parquet_temps.items():
+            parquet[name] = parquet_dir / f"{name}.parquet"
+            os.replace(temp, parquet[name])
+        removed = _remove_stale_parquet(parquet_dir, set(self.tables))
+        _fsync_dir(self.target.parent)
+        _fsync_dir(parquet_dir)
+        return ServingResult(self.target, self.tables, parquet, removed, self.published_at)
+
+    def discard(self) -> None:
+        _remove([self.temp_db, *self.parquet_temps.values()])
+
+
 def publish_serving(
     warehouse: Path, serving_dir: Path, *, duckdb_config: dict, run_id: str, as_of: date
 ) -> ServingResult:
     """Copy every `marts` table of the warehouse into the serving database and Parquet."""
+    return stage_serving(warehouse, serving_dir, duckdb_config=duckdb_config, run_id=run_id,
+                         as_of=as_of).commit()
+
+
+def stage_serving(
+    warehouse: Path, serving_dir: Path, *, duckdb_config: dict, run_id: str, as_of: date
+) -> StagedServing:
+    """Write the serving database and Parquet files beside their targets, fsynced."""
     warehouse = Path(warehouse).resolve()
     if not warehouse.is_file():
         raise ServingError(f"serving: warehouse {warehouse} does not exist")
     serving_dir = Path(serving_dir)
     parquet_dir = serving_dir / PARQUET_DIR
     parquet_dir.mkdir(parents=True, exist_ok=True)
-    target = serving_dir / SERVING_DB
     _remove_abandoned_temps(serving_dir, parquet_dir)
     tag = temp_tag()
     temp_db = serving_dir / f".{SERVING_DB}.{tag}.tmp"
@@ -77,18 +114,9 @@ def publish_serving(
             message = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise ServingError(f"serving: {type(error).__name__}: {message}") from error
         raise
-    # Commit: renames only. The database first, it is what readers are promised whole.
-    # A WAL beside the target would be replayed onto the new file: only a writer leaves one.
-    target.with_name(target.name + ".wal").unlink(missing_ok=True)
-    os.replace(temp_db, target)
-    parquet = {}
-    for name, temp in parquet_temps.items():
-        parquet[name] = parquet_dir / f"{name}.parquet"
-        os.replace(temp, parquet[name])
-    removed = _remove_stale_parquet(parquet_dir, set(tables))
-    _fsync_dir(serving_dir)
-    _fsync_dir(parquet_dir)
-    return ServingResult(target, tables, parquet, removed, published_at)
+    _remove([temps[1]])  # the WAL of the detached file, if DuckDB left one
+    return StagedServing(serving_dir / SERVING_DB, temp_db, parquet_temps, tables,
+                         published_at)
 
 
 def _copy_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

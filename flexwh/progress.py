@@ -181,8 +181,8 @@ class ProgressListener:
             parts.append(f"{counts['files_loaded']:,} files loaded, "
                          f"{counts['files_rejected']:,} rejected; {counts['rows_loaded']:,} "
                          f"rows loaded, {counts['rows_rejected']:,} rejected")
-        elif len(materialized) == 1 and "summary" in materialized[0]:
-            parts.append(str(_value(materialized[0], "summary")))  # publication steps
+        elif materialized and all("summary" in item for item in materialized):
+            parts += [str(_value(item, "summary")) for item in materialized]  # publication
         elif materialized:
             parts.append(f"{len(materialized)} models built")
         results = self.checks.get(step, [])

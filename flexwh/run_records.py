@@ -20,7 +20,7 @@ from ingest.schema import RUNS_DDL
 log = logging.getLogger("flexwh.runs")
 
 TRIGGERS = ("cli", "schedule", "sensor", "dagster")
-PUBLISH_STEPS = ("serving_database", "team_exports")  # operations.md: what a run publishes
+PUBLISH_STEPS = ("publish",)  # the serving database and the exports, published together
 RECORD_TIMEOUT_SECONDS = 60.0
 
 

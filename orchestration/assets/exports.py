@@ -1,15 +1,19 @@
-"""Publication assets downstream of the marts: the serving database and the team exports.
+"""Publication downstream of the marts: the serving database and the team exports.
 
-They run only after dbt built and tested every mart: a failed ERROR check (a dbt test or a
-blocking GX check) fails or skips their upstream step, and Dagster then does not run them,
-so a failed run publishes nothing.
+One step materializes both assets, in two phases: everything is first written under
+hidden temporary names (the serving database, every team's folder), and only when all of
+it is complete are the files renamed into place. A failure while writing publishes
+nothing; a failed ERROR check (a dbt test or a blocking GX check) or a failed build
+upstream keeps the step from running at all.
 """
 
 # No `from __future__ import annotations`: Dagster reads the resource parameter annotations.
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from collections.abc import Iterator
 
-from exports.scheduled import publish_scheduled_exports
-from exports.serving import publish_serving
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from exports.scheduled import stage_scheduled_exports
+from exports.serving import stage_serving
 from orchestration.assets.dbt import dbt_models
 from orchestration.resources import WarehouseResource
 
@@ -23,35 +27,45 @@ EXPORT_SOURCE_KEYS = [
     AssetKey(["staging", "stg_autodesk__subscriptions"]),
     AssetKey(["staging", "stg_autodesk__users"]),
 ]
+SERVING = AssetSpec(
+    "serving_database", group_name=PUBLISH_GROUP, deps=MART_KEYS,
+    description="flex_reporting.duckdb and Parquet copies of every mart, replaced atomically.",
+)
+EXPORTS = AssetSpec(
+    "team_exports", group_name=PUBLISH_GROUP, deps=[*MART_KEYS, *EXPORT_SOURCE_KEYS],
+    description="Every team's export folder for as_of (CSV, workbook, manifest), LATEST "
+                "and retention.",
+)
 
 
-@asset(group_name=PUBLISH_GROUP, deps=MART_KEYS)
-def serving_database(context: AssetExecutionContext,
-                     warehouse: WarehouseResource) -> MaterializeResult:
-    """flex_reporting.duckdb and Parquet copies of every mart, replaced atomically."""
+@multi_asset(specs=[SERVING, EXPORTS], name="publish")
+def publish(context: AssetExecutionContext,
+            warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+    """Serving database and team exports from the marts, published together."""
     settings = warehouse.settings()
-    result = publish_serving(settings.warehouse, settings.serving_dir,
-                             duckdb_config=settings.duckdb_config(), run_id=context.run_id,
-                             as_of=settings.as_of)
-    return MaterializeResult(metadata={"path": str(result.database),
-                                       "tables": len(result.tables)})
-
-
-@asset(group_name=PUBLISH_GROUP, deps=[*MART_KEYS, *EXPORT_SOURCE_KEYS])
-def team_exports(context: AssetExecutionContext,
-                 warehouse: WarehouseResource) -> MaterializeResult:
-    """Every team's export folder for as_of (CSV, workbook, manifest), LATEST and retention."""
-    settings = warehouse.settings()
-    with warehouse.connect(read_only=True) as con:
-        published = publish_scheduled_exports(con, settings.export_dir,
+    serving = stage_serving(settings.warehouse, settings.serving_dir,
+                            duckdb_config=settings.duckdb_config(),
+                            run_id=context.run.run_id, as_of=settings.as_of)
+    try:
+        with warehouse.connect(read_only=True) as con:
+            exports = stage_scheduled_exports(con, settings.export_dir,
                                               settings.export_retention_days,
                                               progress=context.log.info)
-    return MaterializeResult(metadata={
+    except BaseException:
+        serving.discard()
+        raise
+    # Renames only, from here on.
+    served = serving.commit()
+    published = exports.commit()
+    yield MaterializeResult(asset_key=SERVING.key, metadata={
+        "summary": f"{len(served.tables)} marts published to {served.database} and Parquet",
+        "path": str(served.database), "tables": len(served.tables)})
+    yield MaterializeResult(asset_key=EXPORTS.key, metadata={
         "summary": f"{len(published.folders)} teams exported for {published.as_of}, "
                    f"{len(published.removed)} old folders removed",
         "teams": len(published.folders),
-                                       "removed_by_retention": len(published.removed),
-                                       "as_of": published.as_of.isoformat()})
+        "removed_by_retention": len(published.removed),
+        "as_of": published.as_of.isoformat()})
 
 
-export_assets = [serving_database, team_exports]
+export_assets = [publish]

@@ -52,10 +52,15 @@ def test_bad_as_of_argument_is_an_argparse_usage_error(flexwh_env, capsys):
     assert "argument --as-of: not a date (YYYY-MM-DD): '2026-02-30'" in capsys.readouterr().err
 
 
-def test_export_is_not_a_command_yet(flexwh_env, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["export", "--team", "Acme"])
-    assert exit_info.value.code == 2
+def test_export_without_a_warehouse_is_a_usage_error(flexwh_env, capsys):
+    assert main(["export", "--team", "Acme"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and "no warehouse at" in error[0] and "flexwh run" in error[0]
+
+
+def test_export_with_an_unknown_report_is_a_usage_error(flexwh_env, capsys):
+    assert main(["export", "--team", "Acme", "--reports", "usage,invoices"]) == 2
+    assert "unknown report 'invoices'" in capsys.readouterr().err
 
 
 def test_status_without_a_warehouse(flexwh_env, capsys):
