@@ -15,6 +15,19 @@
         type='table')) }}
 {%- endmacro %}
 
+{#- The state table, created once per dbt invocation (on-run-start in dbt_project.yml):
+    created from the post-hooks of two models running at once, DuckDB raised a catalog
+    write-write conflict. -#}
+{% macro create_incremental_state() -%}
+    {%- set state = incremental_state_relation() -%}
+    create schema if not exists {{ state.schema }};
+    create table if not exists {{ state }} (
+        model_name varchar,
+        file_seq bigint,
+        recorded_at timestamp
+    )
+{%- endmacro %}
+
 {#- The watermark recorded by the model being built, or none (also at parse time). -#}
 {% macro incremental_watermark() -%}
     {%- if not execute -%}
@@ -34,12 +47,6 @@
     model's inputs) as the model's watermark. -#}
 {% macro record_incremental_watermark(file_seq_sql) -%}
     {%- set state = incremental_state_relation() -%}
-    create schema if not exists {{ state.schema }};
-    create table if not exists {{ state }} (
-        model_name varchar,
-        file_seq bigint,
-        recorded_at timestamp
-    );
     delete from {{ state }} where model_name = '{{ this.identifier }}';
     insert into {{ state }} (model_name, file_seq, recorded_at)
     select '{{ this.identifier }}', ({{ file_seq_sql }}), {{ dbt.current_timestamp() }}
