@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, HookContext, define_asset_job, success_hook
+from dagster import AssetSelection, define_asset_job
 
-
-@success_hook(required_resource_keys={"run_lock"})
-def holds_run_lock(context: HookContext) -> None:
-    """Nothing to do per step: requiring `run_lock` makes every run of the job set it up
-    (lock taken) before its first step and tear it down (record, unlock) after its last."""
-
-
+# Every asset that writes (ingest, dbt, publish) requires the `run_lock` resource, so any
+# run materializing one of them, this job or an ad-hoc one from the UI, holds the lock
+# from its first step to its last (orchestration/resources.py: RunLockResource).
 nightly_job = define_asset_job(
     "nightly_job",
     selection=AssetSelection.all(),
     description="Ingest new files, build and test the warehouse, run every check.",
-    hooks={holds_run_lock},
 )

@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.project import dbt_project
-from orchestration.resources import WarehouseResource, dbt_process_environment
+from orchestration.resources import RunLockResource, WarehouseResource, dbt_process_environment
 
 
 class FlexDbtTranslator(DagsterDbtTranslator):
@@ -45,6 +45,7 @@ def dbt_models(
     config: DbtBuildConfig,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
+    run_lock: RunLockResource,  # held by every run that writes the warehouse
 ) -> Iterator[Any]:
     """Staging, intermediate and mart models of dbt_project/, built and tested by dbt."""
     settings = warehouse.settings()

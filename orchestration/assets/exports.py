@@ -15,7 +15,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from exports.scheduled import stage_scheduled_exports
 from exports.serving import stage_serving
 from orchestration.assets.dbt import dbt_models
-from orchestration.resources import WarehouseResource
+from orchestration.resources import RunLockResource, WarehouseResource
 
 PUBLISH_GROUP = "publish"
 MART_KEYS = sorted((key for key in dbt_models.keys if key.path[0] == "marts"),
@@ -39,8 +39,9 @@ EXPORTS = AssetSpec(
 
 
 @multi_asset(specs=[SERVING, EXPORTS], name="publish")
-def publish(context: AssetExecutionContext,
-            warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
+            run_lock: RunLockResource) -> Iterator[MaterializeResult]:
+    # run_lock: held by every run that writes the warehouse or publishes, from start to end.
     """Serving database and team exports from the marts, published together."""
     settings = warehouse.settings()
     serving = stage_serving(settings.warehouse, settings.serving_dir,

@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, 
 
 from ingest.feeds import FEEDS
 from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult
-from orchestration.resources import WarehouseResource
+from orchestration.resources import RunLockResource, WarehouseResource
 
 INGEST_GROUP = "ingest"
 
@@ -39,7 +39,9 @@ def build_ingest_asset(feed: str) -> AssetsDefinition:
         kinds={"python", "duckdb"},
         description=f"Rows of the {feed} feed files, typed and with lineage (raw.{feed}).",
     )
-    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+    def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource,
+                run_lock: RunLockResource) -> MaterializeResult:
+        # run_lock: every run that writes the warehouse holds it from start to end.
         # Imported here: ingest/ pulls in openpyxl and pyarrow, not needed to load definitions.
         from ingest.pipeline import ingest_feed
 
