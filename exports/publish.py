@@ -69,7 +69,7 @@ class StagedFolder:
         except BaseException:
             self.discard()
             raise
-        _fsync(self.target.parent)
+        fsync(self.target.parent)
         return self.target
 
     def discard(self) -> None:
@@ -125,7 +125,7 @@ def write_latest(team_dir: Path, as_of_name: str) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync(team_dir)
+    fsync(team_dir)
 
 
 def prune_exports(team_dir: Path, retention_days: int) -> list[Path]:
@@ -228,12 +228,12 @@ def _fsync_tree(root: Path) -> None:
         for name in files:
             path = os.path.join(current, name)
             if not os.path.islink(path):
-                _fsync(Path(path))
-        _fsync(Path(current))
+                fsync(Path(path))
+        fsync(Path(current))
 
 
-def _fsync(path: Path) -> None:
-    """fsync one file or folder."""
+def fsync(path: Path) -> None:
+    """fsync one file or folder (a folder's fsync makes the renames in it durable)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

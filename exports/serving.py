@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from exports.publish import abandoned, temp_tag
+from exports.publish import abandoned, fsync, temp_tag
 
 SERVING_DB = "flex_reporting.duckdb"
 PARQUET_DIR = "parquet"
@@ -57,8 +57,8 @@ class StagedServing:
             parquet[name] = parquet_dir / f"{name}.parquet"
             os.replace(temp, parquet[name])
         removed = _remove_stale_parquet(parquet_dir, set(self.tables))
-        _fsync_dir(self.target.parent)
-        _fsync_dir(parquet_dir)
+        fsync(self.target.parent)
+        fsync(parquet_dir)
         return ServingResult(self.target, self.tables, parquet, removed, self.published_at)
 
     def discard(self) -> None:
@@ -107,7 +107,7 @@ def stage_serving(
         finally:
             con.close()
         for path in [temp_db, *parquet_temps.values()]:
-            _fsync(path)
+            fsync(path)
     except BaseException as error:
         _remove(temps)
         if isinstance(error, Exception) and not isinstance(error, ServingError):
@@ -171,19 +171,6 @@ def _remove_stale_parquet(parquet_dir: Path, marts: set[str]) -> tuple[str, ...]
     for path in stale:
         path.unlink(missing_ok=True)
     return tuple(p.name for p in stale)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Makes the renames durable: a rename lives in the directory's own data."""
-    _fsync(path)
 
 
 def _remove(paths: list[Path]) -> None:

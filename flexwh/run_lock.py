@@ -23,12 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flexwh.settings import Settings, SettingsError
+from flexwh.settings import Settings
 from flexwh.warehouse import WarehouseBusyError
 
 LOCK_FILE = ".run.lock"
-TIMEOUT_VARIABLE = "FLEXWH_RUN_LOCK_TIMEOUT"
-DEFAULT_TIMEOUT_SECONDS = 60.0
 POLL_SECONDS = 0.5
 
 
@@ -51,20 +49,6 @@ _held: _Held | None = None
 
 def lock_path(settings: Settings) -> Path:
     return settings.data_dir / LOCK_FILE
-
-
-def lock_timeout(env: dict[str, str] | None = None) -> float:
-    """FLEXWH_RUN_LOCK_TIMEOUT in seconds (default 60)."""
-    value = (os.environ if env is None else env).get(TIMEOUT_VARIABLE)
-    if not value:
-        return DEFAULT_TIMEOUT_SECONDS
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise SettingsError(f"{TIMEOUT_VARIABLE}: not a number of seconds: {value!r}") from None
-    if seconds < 0:
-        raise SettingsError(f"{TIMEOUT_VARIABLE}: must be 0 or more: {value!r}")
-    return seconds
 
 
 def holder(settings: Settings) -> dict | None:
@@ -98,7 +82,7 @@ def acquire(settings: Settings, timeout_seconds: float | None = None,
     if _held is not None:
         _held.depth += 1
         return _held.started_at
-    timeout = lock_timeout() if timeout_seconds is None else timeout_seconds
+    timeout = settings.run_lock_timeout if timeout_seconds is None else timeout_seconds
     path = lock_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -37,6 +37,7 @@ class Settings:
     memory_limit: str
     threads: int
     hash_key_env: str | None
+    run_lock_timeout: float = 60.0  # FLEXWH_RUN_LOCK_TIMEOUT: seconds a run waits for another
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -57,6 +58,7 @@ class Settings:
             memory_limit=env.get("FLEXWH_MEMORY_LIMIT") or "4GB",
             threads=_parse_int(env, "FLEXWH_THREADS", os.cpu_count() or 1),
             hash_key_env=env.get("FLEXWH_HASH_KEY") or None,
+            run_lock_timeout=_parse_seconds(env, "FLEXWH_RUN_LOCK_TIMEOUT", 60.0),
         )
 
     @property
@@ -108,6 +110,19 @@ def _parse_as_of(value: str | None) -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise SettingsError(f"FLEXWH_AS_OF: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _parse_seconds(env: dict[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise SettingsError(f"{name}: not a number of seconds: {value!r}") from None
+    if seconds < 0:
+        raise SettingsError(f"{name}: must be 0 or more: {value!r}")
+    return seconds
 
 
 def _parse_int(env: dict[str, str], name: str, default: int) -> int:

@@ -47,3 +47,18 @@ def orchestration_landing(flexwh_env: Settings) -> Path:
     """The hand-written feeds of tests/fixtures/orchestration/landing, copied to landing."""
     shutil.copytree(FIXTURES / "orchestration" / "landing", flexwh_env.landing_dir)
     return flexwh_env.landing_dir
+
+
+@pytest.fixture
+def users_ingest_crashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingest of the users feed fails as on a full disk; the other feeds load as usual."""
+    import ingest.pipeline
+
+    real_ingest_feed = ingest.pipeline.ingest_feed
+
+    def crash_on_users(con, feed, *args, **kwargs):
+        if feed == "users":
+            raise OSError("No space left on device")
+        return real_ingest_feed(con, feed, *args, **kwargs)
+
+    monkeypatch.setattr(ingest.pipeline, "ingest_feed", crash_on_users)

@@ -18,7 +18,7 @@ import pytest
 
 from flexwh import run_lock
 from flexwh.run_lock import RunLockBusyError
-from flexwh.settings import SettingsError
+from flexwh.settings import Settings, SettingsError
 
 FLEXWH = Path(sys.executable).parent / "flexwh"
 HOLD = """
@@ -93,13 +93,16 @@ def test_nested_acquire_in_one_process_keeps_the_lock_until_the_outer_release(fl
 
 
 def test_lock_timeout_setting():
-    assert run_lock.lock_timeout({}) == 60
-    assert run_lock.lock_timeout({"FLEXWH_RUN_LOCK_TIMEOUT": "0"}) == 0
-    assert run_lock.lock_timeout({"FLEXWH_RUN_LOCK_TIMEOUT": "2.5"}) == 2.5
+    def timeout(env: dict[str, str]) -> float:
+        return Settings.from_env(env).run_lock_timeout
+
+    assert timeout({}) == 60
+    assert timeout({"FLEXWH_RUN_LOCK_TIMEOUT": "0"}) == 0
+    assert timeout({"FLEXWH_RUN_LOCK_TIMEOUT": "2.5"}) == 2.5
     with pytest.raises(SettingsError, match="FLEXWH_RUN_LOCK_TIMEOUT: not a number"):
-        run_lock.lock_timeout({"FLEXWH_RUN_LOCK_TIMEOUT": "soon"})
+        timeout({"FLEXWH_RUN_LOCK_TIMEOUT": "soon"})
     with pytest.raises(SettingsError, match="FLEXWH_RUN_LOCK_TIMEOUT: must be 0 or more"):
-        run_lock.lock_timeout({"FLEXWH_RUN_LOCK_TIMEOUT": "-1"})
+        timeout({"FLEXWH_RUN_LOCK_TIMEOUT": "-1"})
 
 
 def test_flexwh_run_while_another_run_holds_the_warehouse_is_one_line_and_exit_1(

@@ -78,19 +78,8 @@ def test_records_and_status_after_a_run_with_a_rejected_row_then_a_full_refresh(
 
 
 def test_a_crashed_run_is_recorded_as_failed_with_its_message(
-    flexwh_env, orchestration_landing, monkeypatch, capsys
+    flexwh_env, orchestration_landing, users_ingest_crashes, capsys
 ):
-    import ingest.pipeline
-
-    real_ingest_feed = ingest.pipeline.ingest_feed
-
-    def crash_on_users(con, feed, *args, **kwargs):
-        if feed == "users":
-            raise OSError("No space left on device")
-        return real_ingest_feed(con, feed, *args, **kwargs)
-
-    monkeypatch.setattr(ingest.pipeline, "ingest_feed", crash_on_users)
-
     assert main(["run", "--as-of", "2026-03-30"]) == 1
     # Feeds before users loaded (usage with its rejected row); nothing was published.
     message = "step raw_users failed: OSError: No space left on device"

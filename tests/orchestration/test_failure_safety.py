@@ -234,13 +234,13 @@ def pause():
 
 if point == "serving":  # the new database and Parquet files written, not yet renamed
     import exports.serving as module
-    real = module._fsync
-    def _fsync(path):
+    real = module.fsync
+    def fsync(path):
         real(path)
         if path.name.startswith(".flex_reporting.duckdb."):
             pause()
-    module._fsync = _fsync
-elif point == "exports":  # the first team's folder in place, the second one's written
+    module.fsync = fsync
+elif point == "exports":  # the first team's folder written, the second one's written
     import exports.publish as module
     real, calls = module._fsync_tree, []
     def _fsync_tree(root):

@@ -148,19 +148,8 @@ def _no_environment_leak():
 
 
 def test_a_crashed_step_is_one_line_on_stderr_and_a_traceback_in_the_log(
-    flexwh_env, orchestration_landing, monkeypatch, capsys
+    flexwh_env, orchestration_landing, users_ingest_crashes, capsys
 ):
-    import ingest.pipeline
-
-    real_ingest_feed = ingest.pipeline.ingest_feed
-
-    def crash_on_users(con, feed, *args, **kwargs):
-        if feed == "users":
-            raise OSError("No space left on device")
-        return real_ingest_feed(con, feed, *args, **kwargs)
-
-    monkeypatch.setattr(ingest.pipeline, "ingest_feed", crash_on_users)
-
     assert main(["run"]) == 1
     captured = capsys.readouterr()
     assert "[5/12] raw_users: FAILED: OSError: No space left on device" in captured.out
