@@ -88,7 +88,8 @@ def stage_scheduled_exports(con: duckdb.DuckDBPyConnection, export_dir: Path,
                 lambda folder, request=request: write_export(con, folder, request,
                                                              as_of.isoformat()),
             ))
-            progress(f"exports: {index}/{len(teams)} teams written")
+            if index % max(1, len(teams) // 10) == 0 or index == len(teams):
+                progress(f"{index}/{len(teams)} teams' exports written")
     except BaseException:
         for folder in staged:
             folder.discard()

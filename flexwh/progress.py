@@ -114,6 +114,12 @@ def _dbt_error(text: str) -> str | None:
     return None
 
 
+# A step's log message with this prefix is shown on the console while the step runs.
+PROGRESS = "progress: "
+# A step that builds many models (dbt) shows how far it is every this many models.
+MODELS_PER_PROGRESS_LINE = 10
+
+
 class ProgressListener:
     """Instance event listener: logs every event, prints a line when a step ends."""
 
@@ -137,6 +143,8 @@ class ProgressListener:
             level = entry.level if isinstance(entry.level, int) else logging.INFO
             log.log(level, "%s %s", entry.step_key or "-", message)
         if event is None:
+            if message and message.startswith(PROGRESS) and self.log_events:
+                self.write(f"      {entry.step_key}: {message.removeprefix(PROGRESS)}")
             return
         step = event.step_key
         kind = event.event_type_value
@@ -145,6 +153,9 @@ class ProgressListener:
         elif kind == "ASSET_MATERIALIZATION":
             materialization = event.event_specific_data.materialization
             self.materialized[step].append(dict(materialization.metadata))
+            built = len(self.materialized[step])
+            if self.log_events and built % MODELS_PER_PROGRESS_LINE == 0:
+                self.write(f"      {step}: {built} models built so far")
         elif kind == "ASSET_CHECK_EVALUATION":
             self._check(step, event.event_specific_data)
         elif kind == "STEP_SUCCESS":

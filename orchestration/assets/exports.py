@@ -14,6 +14,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from exports.scheduled import stage_scheduled_exports
 from exports.serving import stage_serving
+from flexwh.progress import PROGRESS
 from orchestration.assets.dbt import dbt_models
 from orchestration.resources import RunLockResource, WarehouseResource
 
@@ -51,7 +52,8 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
         with warehouse.connect(read_only=True) as con:
             exports = stage_scheduled_exports(con, settings.export_dir,
                                               settings.export_retention_days,
-                                              progress=context.log.info)
+                                              progress=lambda line: context.log.info(
+                                                  PROGRESS + line))
     except BaseException:
         serving.discard()
         raise
