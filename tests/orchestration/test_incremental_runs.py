@@ -1,0 +1,63 @@
+"""Nightly runs end to end: history, then one more day and a late correction, run
+incrementally through `flexwh run`, equal a `--full-refresh` rebuild of the same warehouse.
+
+The fixture feeds (tests/fixtures/orchestration/landing) hold Acme's usage of 2026-01-10
+(U1: AutoCAD 7, Revit 10) and 2026-02-01 (U2: AutoCAD 7) and Beta's of 2026-01-11. The
+second delivery adds 2026-03-02 (U1: AutoCAD 5) and re-delivers 2026-01-10 with U1's Revit
+only, 12 tokens: the AutoCAD row of that day must disappear (feeds.md re-delivery).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from flexwh.cli import main
+
+HEADER = "team,day_used,product_name,version,tokens_used,autodesk_id\n"
+NEW_DAY = HEADER + "Acme,2026-03-02,AutoCAD,2026,5,U1\n"
+CORRECTION = HEADER + "Acme,2026-01-10,Revit,2026,12,U1\n"
+
+
+def marts(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every table of the marts schema, its rows sorted."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        names = [name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' "
+            "order by table_name").fetchall()]
+        return {name: sorted(con.execute(f'select * from marts."{name}"').fetchall(), key=repr)
+                for name in names}
+
+
+def test_an_incremental_run_with_a_new_day_and_a_late_correction_equals_a_full_refresh(
+        flexwh_env, orchestration_landing, tmp_path, monkeypatch):
+    assert main(["run", "--as-of", "2026-02-28"]) == 3  # the fixture's rejected `abc` row
+    usage = orchestration_landing / "usage"
+    (usage / "2026-03-usage.csv").write_text(NEW_DAY)
+    (usage / "2026-04-fix-2026-01-10.csv").write_text(CORRECTION)
+
+    assert main(["run", "--as-of", "2026-03-31"]) == 0
+    incremental = marts(flexwh_env.warehouse)
+
+    # Hand-worked: the corrected day holds only the re-delivered row; the new day is there.
+    acme = [(day, product, tokens) for team, day, _, product, _, tokens
+            in incremental["fct_daily_usage"] if team == "Acme"]
+    assert sorted(acme) == [(date(2026, 1, 10), "Revit", Decimal("12.000")),
+                            (date(2026, 2, 1), "AutoCAD", Decimal("7.000")),
+                            (date(2026, 3, 2), "AutoCAD", Decimal("5.000"))]
+    with duckdb.connect(str(flexwh_env.warehouse), read_only=True) as con:
+        assert con.execute(
+            "select total_tokens from marts.rpt_usage_summary "
+            "where team = 'Acme' and window_key = 'last_3_months'").fetchall() == [
+            (Decimal("24.000"),)]
+
+    # The same warehouse rebuilt from its raw tables.
+    copy = tmp_path / "full"
+    shutil.copytree(flexwh_env.data_dir, copy)
+    monkeypatch.setenv("FLEXWH_DATA_DIR", str(copy))
+    assert main(["run", "--as-of", "2026-03-31", "--full-refresh"]) == 0
+    assert marts(copy / "warehouse.duckdb") == incremental
