@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from exports.cells import decimal_text, xlsx_text
+from exports.sheet_rows import date_style, fill_sheets
 from exports.tables import Table
 
 SHEET_NAMES = {
@@ -35,6 +36,7 @@ _BOLD = Font(bold=True)
 # Summary layout: three side-by-side blocks, charts to their right.
 ITEM_COL, DAY_COL, PRODUCT_COL, CHART_COL = 1, 4, 7, "K"
 CHART_ROWS = 16  # vertical room per chart anchor
+SUMMARY_DATE_CELL = "B3"  # "As of": always a date cell of the Summary
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,15 @@ def write_workbook(path: Path, summary: SummaryData, sheets: list[Table]) -> Non
     book = Workbook(write_only=True)
     book.properties.creator = "flexwh"
     _write_summary(book.create_sheet("Summary"), summary)
+    rows_by_sheet: dict[int, list[tuple]] = {}
     for table in sheets:
         for title, rows in _sheet_parts(SHEET_NAMES[table.name], table.rows):
-            _write_table(book.create_sheet(title), table.columns, rows)
+            _write_header(book.create_sheet(title), table.columns)
+            rows_by_sheet[len(book.worksheets)] = rows
     book.save(path)
+    # The report rows are written straight as XML (exports/sheet_rows.py), in the date
+    # style openpyxl gave the Summary's "As of" cell.
+    fill_sheets(path, rows_by_sheet, date_style(path, 1, SUMMARY_DATE_CELL))
 
 
 def _sheet_parts(title: str, rows: list[tuple]) -> Iterator[tuple[str, list[tuple]]]:
@@ -73,15 +80,13 @@ def _sheet_parts(title: str, rows: list[tuple]) -> Iterator[tuple[str, list[tupl
         yield f"{title} ({part})", rows[start : start + MAX_DATA_ROWS]
 
 
-def _write_table(ws, columns: list[str], rows: Iterable[tuple]) -> None:
-    """A header row (bold, frozen) and the data rows, typed cells."""
+def _write_header(ws, columns: list[str]) -> None:
+    """The header row (bold, frozen); the data rows follow in fill_sheets."""
     # Column widths and panes must be set before the first row of a write-only sheet.
     for index, name in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 4)
     ws.freeze_panes = "A2"
     ws.append([_header(ws, name) for name in columns])
-    for row in rows:
-        ws.append([_cell(ws, value) for value in row])
 
 
 def _write_summary(ws, summary: SummaryData) -> None:

@@ -140,3 +140,18 @@ def test_rows_over_the_sheet_limit_continue_on_numbered_sheets(tmp_path, monkeyp
 def test_unknown_table_name_is_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="no sheet name for table 'screens'"):
         write_workbook(tmp_path / "x.xlsx", summary(), [Table("screens", ["Team"], [])])
+
+
+def test_report_rows_beyond_one_write_chunk_all_arrive_in_order(tmp_path: Path):
+    # exports/sheet_rows.py writes the report rows in chunks of 5,000: 12,001 rows span three.
+    rows = [("Acme", date(2026, 1, 1) + timedelta(days=i % 365), f"P{i}", Decimal(i) / 8)
+            for i in range(12_001)]
+    path = tmp_path / "big.xlsx"
+    write_workbook(path, summary(), [Table("usage", ["Team", "Day used", "Product",
+                                                     "Tokens used"], rows)])
+    sheet = openpyxl.load_workbook(path, read_only=True)["Usage"]
+    read = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(read) == 12_001
+    assert read[-1] == ("Acme", datetime(2026, 1, 1) + timedelta(days=12_000 % 365), "P12000",
+                        1500)
+    assert read[5_000][2] == "P5000" and read[5_000][3] == 625
