@@ -101,8 +101,8 @@ def main() -> None:
     command = f"python -m bench.bench_exports --preset {args.preset}"
     body = f"""## Exports and serving database (`{command}`)
 
-{args.preset}, as of {END_DATE}; {machine()}. The whole first `flexwh run` (ingest, checks,
-dbt build, publication): {run_seconds:.1f} s.
+{args.preset}, as of {END_DATE}; {machine()}. The `flexwh run` that built the cached
+warehouse (ingest, checks, dbt build, publication) took {run_seconds:.1f} s.
 - Scheduled exports of all **{result['teams']} teams** (subscriptions, users and usage CSV,
   the workbook with charts, manifest; {result['usage_rows']:,} usage rows in the
   last_12_months range and after, {result['export_bytes'] / 1e6:,.1f} MB written):
