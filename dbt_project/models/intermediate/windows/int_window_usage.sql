@@ -175,72 +175,20 @@ window_sums as (
         user_key,
         product_name,
         version,
+        {% for months in [3, 6, 9, 12] %}
+            {% for measure in ['tokens', 'days'] %}
+                sum(
+                    case
+                        when
+                            period_kind = 'month'
+                            and period_start >= {{ report_window_start(as_of, months) }}
+                            then {{ measure }}_used
+                    end
+                ) as {{ measure }}_{{ months }},
+            {% endfor %}
+        {% endfor %}
         sum(case when period_kind = 'last_30_days' then tokens_used end) as tokens_30,
-        sum(case when period_kind = 'last_30_days' then days_used end) as days_30,
-        sum(
-            case
-                when
-                    period_kind = 'month'
-                    and period_start >= {{ report_window_start(as_of, 3) }}
-                    then tokens_used
-            end
-        ) as tokens_3,
-        sum(
-            case
-                when
-                    period_kind = 'month'
-                    and period_start >= {{ report_window_start(as_of, 3) }}
-                    then days_used
-            end
-        ) as days_3,
-        sum(
-            case
-                when
-                    period_kind = 'month'
-                    and period_start >= {{ report_window_start(as_of, 6) }}
-                    then tokens_used
-            end
-        ) as tokens_6,
-        sum(
-            case
-                when
-                    period_kind = 'month'
-                    and period_start >= {{ report_window_start(as_of, 6) }}
-                    then days_used
-            end
-        ) as days_6,
-        sum(
-            case
-                when
-                    period_kind = 'month'
-                    and period_start >= {{ report_window_start(as_of, 9) }}
-                    then tokens_used
-            end
-        ) as tokens_9,
-        sum(
-            case
-                when
-                    period_kind = 'month'
-                    and period_start >= {{ report_window_start(as_of, 9) }}
-                    then days_used
-            end
-        ) as days_9,
-        sum(
-            case
-                when
-                    period_kind = 'month'
-                    and period_start >= {{ report_window_start(as_of, 12) }}
-                    then tokens_used
-            end
-        ) as tokens_12,
-        sum(
-            case
-                when
-                    period_kind = 'month'
-                    and period_start >= {{ report_window_start(as_of, 12) }}
-                    then days_used
-            end
-        ) as days_12
+        sum(case when period_kind = 'last_30_days' then days_used end) as days_30
 
     from periods
     group by grain, team, user_key, product_name, version
