@@ -16,6 +16,7 @@ from dagster import (
     sensor,
 )
 
+from flexwh import run_lock
 from flexwh.settings import Settings
 from ingest.discovery import LandingFile, discover
 from ingest.feeds import FEEDS
@@ -78,6 +79,10 @@ def landing_files_sensor(context: SensorEvaluationContext) -> SensorResult | Ski
     files = landing_files(settings.landing_dir)
     if not files:
         return SkipReason(f"no feed files in the landing folder {settings.landing_dir}")
+    running = run_lock.holder(settings)
+    if running is not None:  # its ingest may not have reached these files yet
+        return SkipReason(f"{run_lock.holder_text(running, 'a run')} is writing the "
+                          "warehouse; looking again at the next tick")
     try:
         recorded = recorded_files(settings.warehouse, settings.duckdb_config())
     except WarehouseInUse as busy:

@@ -116,3 +116,31 @@ def test_the_sensor_looks_at_most_once_a_minute_and_targets_the_nightly_job():
     assert landing_files_sensor.name == "landing_files"
     assert landing_files_sensor.minimum_interval_seconds == MINIMUM_INTERVAL_SECONDS == 60
     assert landing_files_sensor.job_name == "nightly_job"
+
+
+HOLD_RUN_LOCK = """
+import sys
+from flexwh.run_lock import acquire
+from flexwh.settings import Settings
+acquire(Settings.from_env())
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_run_holding_the_run_lock_is_a_skip_even_between_its_steps(flexwh_env):
+    # Between two steps a run holds no connection, but its ingest may not have reached the
+    # landed file yet: no second run is queued for it.
+    land(flexwh_env, "usage/2026-03-usage.csv", USAGE)
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_RUN_LOCK], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        data = tick()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert data.run_requests == []
+    assert data.skip_message.startswith(f"a run (pid {holder.pid}, started ")
+    assert data.skip_message.endswith("is writing the warehouse; looking again at the next tick")
+    assert tick().run_requests  # once it is gone, the file is new
