@@ -124,10 +124,10 @@ def ingest_feed(
     record_files(con, judged, run_id, ingested_at)
     result.files.extend(r for _, r in judged)
     for number, batch in enumerate(batches, start=1):
-        progress(f"{feed}: batch {number}/{len(batches)}, {len(batch.files)} files, "
-                 f"{batch.size / 1e6:.1f} MB")
+        if len(batches) > 1:  # a large delivery: say how far loading is
+            progress(f"batch {number}/{len(batches)}: {len(batch.files)} {feed} files, "
+                     f"{batch.size / 1e6:.1f} MB")
         result.files.extend(_load_batch(con, definition, batch, archive_dir, run_id, ingested_at))
-    progress(result.summary())
     return result
 
 

@@ -6,7 +6,7 @@ Every check looks at the rows that the asset's latest materialization loaded (th
 
 # No `from __future__ import annotations`: Dagster reads the config and resource
 # parameter annotations of the decorated functions at definition time.
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from dagster import (
@@ -19,6 +19,7 @@ from dagster import (
     multi_asset_check,
 )
 
+from flexwh.progress import PROGRESS
 from ingest.feeds import FEEDS
 from orchestration.assets.ingest import raw_asset_key
 from orchestration.expectations import ERROR, SUITES, WARN, merge, validate
@@ -107,14 +108,19 @@ def file_batches(files: list[tuple[str, int]], limit: int) -> list[list[str]]:
     return batches
 
 
-def _validate_run(con, feed: str, run_id: str, as_of: date) -> tuple[list, int]:
+def _validate_run(con, feed: str, run_id: str, as_of: date,
+                  progress: Callable[[str], None]) -> tuple[list, int]:
     """Outcomes of the feed's suite over the rows the run loaded, and how many rows."""
     files = con.execute(RUN_FILES, [run_id, feed]).fetchall()
+    total = sum(rows for _, rows in files)
+    batches = file_batches(files, BATCH_ROWS)
     parts, rows = [], 0
-    for batch in file_batches(files, BATCH_ROWS):
+    for batch in batches:
         frame = con.execute(FILE_ROWS.format(feed=feed), [batch]).df()
         parts.append(validate(feed, frame, as_of))
         rows += len(frame)
+        if len(batches) > 1:  # a large delivery: say how far validation is
+            progress(f"{rows:,} of {total:,} rows validated")
     return (merge(parts) if parts else []), rows
 
 
@@ -153,7 +159,8 @@ def build_feed_checks(feed: str) -> AssetChecksDefinition:
         outcomes, rows_checked, files_rejected, rows_rejected, mixed = [], 0, 0, 0, []
         if warehouse.settings().warehouse.exists():
             with warehouse.connect(read_only=True) as con:
-                outcomes, rows_checked = _validate_run(con, feed, run_id, as_of)
+                outcomes, rows_checked = _validate_run(
+                    con, feed, run_id, as_of, lambda line: context.log.info(PROGRESS + line))
                 [(files_rejected, rows_rejected)] = con.execute(
                     REJECTIONS, [run_id, feed]).fetchall()
                 mixed = con.execute(MIXED_IDENTITIES.format(rows=rows_sql), [run_id, feed]

@@ -6,6 +6,7 @@ import time
 
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, asset
 
+from flexwh.progress import PROGRESS
 from ingest.feeds import FEEDS
 from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult
 from orchestration.resources import RunLockResource, WarehouseResource
@@ -55,7 +56,7 @@ def build_ingest_asset(feed: str) -> AssetsDefinition:
                 settings.landing_dir.resolve(),
                 settings.archive_dir.resolve(),
                 run_id=context.run.run_id,
-                progress=context.log.info,
+                progress=lambda line: context.log.info(PROGRESS + line),
             )
             total_rows = con.execute(f"select count(*) from raw.{feed}").fetchone()[0]
         metadata = feed_metadata(result, time.monotonic() - started)

@@ -140,9 +140,11 @@ def test_a_run_validated_in_batches_adds_up_the_failures(monkeypatch):
     monkeypatch.setattr(checks, "validate", lambda feed, frame, as_of: (
         frames.append(len(frame)) or validate(feed, frame, as_of)))
 
-    outcomes, rows = checks._validate_run(con, "usage", "run-1", AS_OF)
+    lines = []
+    outcomes, rows = checks._validate_run(con, "usage", "run-1", AS_OF, lines.append)
 
     assert (rows, frames) == (4, [2, 2])  # one batch per file
+    assert lines == ["2 of 4 rows validated", "4 of 4 rows validated"]
     failed = {o.rule.check: o.failures for o in outcomes if not o.passed}
     assert failed == {"required_columns_present": {
         "ExpectColumnValuesToNotBeNull(team)": 2}}
