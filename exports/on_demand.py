@@ -75,7 +75,6 @@ def run_export(con: duckdb.DuckDBPyConnection, request: OnDemandExport,
         parent, name = request.out or export_dir / "_multi", stamp
     else:
         parent, name = request.out or export_dir / "_on_demand", f"{slugs[teams[0]]}-{stamp}"
-    parent.mkdir(parents=True, exist_ok=True, mode=0o750)
     return publish_folder(parent, _unused_name(parent, name),
                           lambda folder: write_export(con, folder, export, as_of.isoformat()))
 

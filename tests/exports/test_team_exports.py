@@ -244,3 +244,16 @@ def test_all_teams_in_one_export(warehouse, capsys):
     assert {row[11] for row in rows if row[0] == "Zeta & Co"} == {"*****"}
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["pii_mode"] == "hashed" and len(manifest["team"]) == 6
+
+
+def test_export_folders_are_0750_and_files_0640_from_the_export_root_down(warehouse):
+    import stat
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    root = warehouse.export_dir
+    folder = team_folder(warehouse, "zeta-co")
+    assert [mode(path) for path in (root, folder.parent, folder)] == [0o750] * 3
+    assert {mode(path) for path in folder.iterdir()} == {0o640}
+    assert mode(folder.parent / "LATEST") == 0o640
