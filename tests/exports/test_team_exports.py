@@ -257,3 +257,26 @@ def test_export_folders_are_0750_and_files_0640_from_the_export_root_down(wareho
     assert [mode(path) for path in (root, folder.parent, folder)] == [0o750] * 3
     assert {mode(path) for path in folder.iterdir()} == {0o640}
     assert mode(folder.parent / "LATEST") == 0o640
+
+
+# Yota's usage rows carry names and e-mail addresses (personal data off in its settings);
+# Northgate Civil's arrive hashed, its users feed has them.
+@pytest.mark.parametrize("team", ["Yota", "Northgate Civil"])
+def test_the_serving_database_holds_no_personal_data_of_a_hashed_team(warehouse, team):
+    forbidden = known_personal_strings(warehouse, team)
+    serving = warehouse.serving_dir / "flex_reporting.duckdb"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        schemas = {schema for (schema,) in con.execute(
+            "select distinct schema_name from duckdb_tables()").fetchall()}
+        columns = con.execute("select table_name, column_name from duckdb_columns()").fetchall()
+        team_tables = sorted({table for table, column in columns if column == "team"})
+        texts = [json.dumps(con.execute(f'select * from "{table}" where team = ?',
+                                        [team]).fetchall(), default=str, ensure_ascii=False)
+                 for table in team_tables]
+    assert schemas == {"main"}  # no raw, staging, intermediate or audit schema
+    assert not {column for _, column in columns} & {"autodesk_id", "hashed_autodesk_id",
+                                                    "email", "first_name", "last_name"}
+    assert len(team_tables) >= 10
+    text = "\n".join(texts)
+    assert team in text
+    assert not sorted(value for value in forbidden if value in text)
