@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -95,17 +97,24 @@ time.sleep(30)
 """
 
 
-def test_a_warehouse_locked_by_a_run_is_a_skip_not_a_failure(flexwh_env):
-    land(flexwh_env, "usage/2026-03-usage.csv", USAGE)
-    flexwh_env.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(flexwh_env.warehouse)],
+@contextmanager
+def holding(script: str, *args: str) -> Iterator[subprocess.Popen]:
+    """Another process running `script` until it printed "locked", killed afterwards."""
+    holder = subprocess.Popen([sys.executable, "-c", script, *args], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        data = tick()
+        yield holder
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_warehouse_locked_by_a_run_is_a_skip_not_a_failure(flexwh_env):
+    land(flexwh_env, "usage/2026-03-usage.csv", USAGE)
+    flexwh_env.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with holding(HOLD, str(flexwh_env.warehouse)):
+        data = tick()
 
     assert data.run_requests == []
     assert data.skip_message == (f"warehouse {flexwh_env.warehouse} is in use by a run; "
@@ -132,14 +141,8 @@ def test_a_run_holding_the_run_lock_is_a_skip_even_between_its_steps(flexwh_env)
     # Between two steps a run holds no connection, but its ingest may not have reached the
     # landed file yet: no second run is queued for it.
     land(flexwh_env, "usage/2026-03-usage.csv", USAGE)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_RUN_LOCK], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with holding(HOLD_RUN_LOCK) as holder:
         data = tick()
-    finally:
-        holder.kill()
-        holder.wait()
     assert data.run_requests == []
     assert data.skip_message.startswith(f"a run (pid {holder.pid}, started ")
     assert data.skip_message.endswith("is writing the warehouse; looking again at the next tick")
