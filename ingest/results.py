@@ -40,3 +40,11 @@ class FeedResult:
     @property
     def rows_rejected(self) -> int:
         return sum(f.rows_rejected for f in self.files)
+
+    def summary(self) -> str:
+        """One line for the log: what the feed's files and rows came to."""
+        return (
+            f"{self.feed}: {self.count(LOADED)} files loaded, {self.count(REJECTED)} rejected, "
+            f"{self.count(DUPLICATE)} duplicate, {self.count(IGNORED)} ignored; "
+            f"rows {self.rows_loaded} loaded, {self.rows_rejected} rejected"
+        )

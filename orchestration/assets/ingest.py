@@ -59,6 +59,7 @@ def build_ingest_asset(feed: str) -> AssetsDefinition:
                 progress=lambda line: context.log.info(PROGRESS + line),
             )
             total_rows = con.execute(f"select count(*) from raw.{feed}").fetchone()[0]
+        context.log.info(result.summary())
         metadata = feed_metadata(result, time.monotonic() - started)
         return MaterializeResult(metadata={**metadata, "dagster/row_count": total_rows})
 
