@@ -5,8 +5,9 @@ CSV files go through DuckDB's reader in one set-based scan. It skips empty lines
 rows with the wrong number of cells (recorded in its rejects table) without a row number,
 so the spreadsheet row numbers are restored from the empty lines found by the scan and the
 rejected lines: the k-th row read is on line k + (lines dropped before it). Files whose
-quoted cells span lines (line numbers are then not row numbers), whose names DuckDB would
-read as a glob, and XLSX sheets go through the row-by-row readers into `_flex_rows`.
+quoted cells span lines (line numbers are then not row numbers), with lines DuckDB cannot
+account for, whose names DuckDB would read as a glob, and XLSX sheets go through the
+row-by-row readers into `_flex_rows`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CELLS = "_flex_cells"
 _READ = "_flex_read"  # rows as DuckDB's CSV reader gives them, in file order
 _ROWS = "_flex_rows"  # rows read in Python, numbered already
 _GLOB_CHARACTERS = set("*?[]{}")
+_WIDTH_ERRORS = ("MISSING COLUMNS", "TOO MANY COLUMNS")
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,14 @@ def load_csv_files(
     con: duckdb.DuckDBPyConnection, files: list[CsvInput], keys: tuple[str, ...]
 ) -> tuple[list[Rejection], list[str]]:
     """Read CSV files (all with the same line ends) in one scan; returns shape rejections
-    and the files left for the row-by-row reader."""
+    and the files left for the row-by-row reader.
+
+    DuckDB decides only what it can number exactly: rows of the header's width and rows
+    of another width. A file with any other kind of error (a quote left open, a line over
+    DuckDB's size limit, ...), with quoted cells that span lines, or whose rows, rejected
+    lines and blank lines do not add up to its lines goes to the row-by-row reader whole:
+    no row can be lost or mis-numbered between the two readers.
+    """
     names = cell_names(len(keys))
     spec = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + "}"
     con.execute("drop table if exists _flex_rejects; drop table if exists _flex_reject_scans")
@@ -81,18 +90,28 @@ def load_csv_files(
         [[f.file for f in files], files[0].scan.newline.encode("unicode_escape").decode()],
     )
     by_file = {f.file: f for f in files}
-    multiline = _files_with_multiline_cells(con, [f.file for f in files if f.scan.has_quote], names)
-    if multiline:
-        con.execute(f"delete from {_READ} where _file in (select unnest(?))", [sorted(multiline)])
-    rejections, dropped = _shape_rejections(con, by_file, keys, multiline)
-    for f in files:
-        if f.file not in multiline:
-            dropped.extend((f.file, line) for line in f.scan.blank_lines)
+    rejected_lines = con.execute(
+        """select s.file_path, e.line, min(e.error_type::varchar), any_value(e.csv_line)
+        from _flex_rejects e join _flex_reject_scans s using (scan_id, file_id)
+        group by all order by 1, 2"""
+    ).fetchall()
+    to_row_reader = _files_with_multiline_cells(
+        con, [f.file for f in files if f.scan.has_quote], names)
+    to_row_reader |= {file for file, _, error_type, _ in rejected_lines
+                      if error_type not in _WIDTH_ERRORS}
+    to_row_reader |= _files_not_adding_up(con, by_file, rejected_lines)
+    if to_row_reader:
+        con.execute(f"delete from {_READ} where _file in (select unnest(?))",
+                    [sorted(to_row_reader)])
+    rejections, dropped = _shape_rejections(
+        by_file, keys, [r for r in rejected_lines if r[0] not in to_row_reader])
+    kept = [f for f in files if f.file not in to_row_reader]
+    for f in kept:
+        dropped.extend((f.file, line) for line in f.scan.blank_lines)
     _record_shifts(con, dropped)
-    kept = [f for f in files if f.file not in multiline]
     con.execute("insert into _flex_headers select unnest(?), unnest(?)",
                 [[f.file for f in kept], [f.header_row for f in kept]])
-    return rejections, sorted(multiline)
+    return rejections, sorted(to_row_reader)
 
 
 def _files_with_multiline_cells(con, quoted_files: list[str], names: list[str]) -> set[str]:
@@ -108,29 +127,31 @@ def _files_with_multiline_cells(con, quoted_files: list[str], names: list[str]) 
     return {file for (file,) in rows}
 
 
-def _shape_rejections(con, by_file, keys, skip_files):
-    rows = con.execute(
-        """select s.file_path, e.line, min(e.error_type::varchar), any_value(e.csv_line)
-        from _flex_rejects e join _flex_reject_scans s using (scan_id, file_id)
-        group by all order by 1, 2"""
-    ).fetchall()
+def _files_not_adding_up(con, by_file: dict[str, CsvInput], rejected_lines) -> set[str]:
+    """Files whose rows read + distinct rejected lines + blank lines differ from their
+    line count: DuckDB lost or merged a line somewhere (a quote left open at the end of
+    one file of a batch, for one)."""
+    read = dict(con.execute(f"select _file, count(*) from {_READ} group by _file").fetchall())
+    rejected: dict[str, set[int]] = {}
+    for file, line, _, _ in rejected_lines:
+        rejected.setdefault(file, set()).add(line)
+    return {file for file, f in by_file.items()
+            if read.get(file, 0) + len(rejected.get(file, ())) + len(f.scan.blank_lines)
+            != f.scan.lines}
+
+
+def _shape_rejections(by_file, keys, rejected_lines):
     rejections, dropped = [], []
-    for file, line, error_type, text in rows:
-        if file in skip_files or line <= by_file[file].header_row:
+    for file, line, _, text in rejected_lines:
+        dropped.append((file, line))  # every line not read counts for the numbering
+        if line <= by_file[file].header_row:
             continue
-        dropped.append((file, line))
         cells = next(csv.reader([text.lstrip("\r\n")]), [])
         if is_blank(cells):
             continue  # a line of white space or empty cells: a blank row, not counted
-        reason = _reason(error_type, keys, cells)
-        rejections.append(Rejection(file, line, row_json(keys, cells), reason))
+        rejections.append(Rejection(file, line, row_json(keys, cells),
+                                    width_reason(len(keys), len(cells))))
     return rejections, dropped
-
-
-def _reason(error_type: str, keys: tuple[str, ...], cells: list[str]) -> str:
-    if error_type in ("MISSING COLUMNS", "TOO MANY COLUMNS"):
-        return f"expected {len(keys)} cells, found {len(cells)}"
-    return f"malformed CSV row ({error_type.lower()})"
 
 
 def _record_shifts(con, dropped: list[tuple[str, int]]) -> None:
@@ -205,17 +226,21 @@ def load_records(
     records: list[Record],
     keys: tuple[str, ...],
     exact_width: bool,
+    malformed: dict[int, str] | None = None,
 ) -> list[Rejection]:
     """Add rows read in Python. CSV rows (`exact_width`) must have one cell per header
-    cell; spreadsheet rows are cut or padded to the header."""
+    cell; spreadsheet rows are cut or padded to the header. `malformed`: row numbers of
+    CSV records that break RFC 4180, with the problem (rejected, as a wrong width is)."""
+    malformed = malformed or {}
     width = len(keys)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     numbers, rejections = [], []
     for number, cells in records:
         if is_blank(cells):
             continue
-        if exact_width and len(cells) != width:
-            reason = f"expected {width} cells, found {len(cells)}"
+        problem = malformed.get(number)
+        if problem or (exact_width and len(cells) != width):
+            reason = width_reason(width, len(cells)) if len(cells) != width else problem
             rejections.append(Rejection(file, number, row_json(keys, cells), reason))
             continue
         numbers.append(number)
@@ -234,6 +259,10 @@ def load_records(
     con.execute(f"insert into {_ROWS} select * from _flex_records_in")
     con.unregister("_flex_records_in")
     return rejections
+
+
+def width_reason(width: int, found: int) -> str:
+    return f"expected {width} cells, found {found}"
 
 
 def row_json(keys: tuple[str, ...], cells: list[str | None]) -> str:

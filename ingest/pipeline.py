@@ -8,15 +8,16 @@ transaction together with its audit rows (a crash never leaves half a file).
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from ingest.archive import archive_copy
+from ingest.archive import archive
 from ingest.cells import (
     CsvInput,
     Rejection,
@@ -47,11 +48,10 @@ from ingest.registry import (
 from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult, FileResult
 from ingest.scan import FileScan, scan_files
 from ingest.schema import ensure_schema
-from ingest.validate import FILES, PARSED, load_parsed, parse_cells
+from ingest.validate import FILES, PARSED, load_parsed, parse_cells, token_room
 from ingest.values import install_macros
 
 log = logging.getLogger(__name__)
-_archiver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flexwh-archive")
 Progress = Callable[[str], None]
 BATCH_BYTES = 256 * 1024 * 1024  # bounds the memory of one batch's text cells
 
@@ -96,57 +96,92 @@ def ingest_feed(
     install_macros(con)
     con.execute("set enable_progress_bar = false")  # progress is ours, per batch
     ingested_at = datetime.now(UTC).replace(tzinfo=None)
-    known = known_files(con, feed)
     unchanged = unchanged_files(con, feed)
-    loaded = loaded_hashes(con, feed)
-    file_seq = next_file_seq(con)
-    result = FeedResult(feed)
-    judged: list[tuple[int, FileResult]] = []
-    batches: list[Batch] = []
-    landing_files = [f for f in discover(landing_dir, feed)
-                     if (f.rel_path, f.size, f.modified_ns) not in unchanged]
-    for landing, scan in zip(landing_files, scan_files([f.path for f in landing_files]),
-                             strict=True):
-        if (landing.rel_path, scan.sha256) in known:
-            continue
-        base = FileResult(feed, landing.rel_path, scan.sha256, scan.size, LOADED,
-                          modified_ns=landing.modified_ns)
-        verdict, accepted = _judge(definition, landing, scan, file_seq, base, loaded)
-        if accepted is None:
-            judged.append((file_seq, verdict))
-            if verdict.status == LOADED:  # an empty file: valid, zero rows
-                archive_copy(landing.path, archive_dir, feed, scan.sha256)
-        else:
-            _add_to_batch(batches, accepted)
-        if verdict.status == LOADED:
-            loaded.add(scan.sha256)
-        file_seq += 1
-    record_files(con, judged, run_id, ingested_at)
-    result.files.extend(r for _, r in judged)
-    for number, batch in enumerate(batches, start=1):
-        if len(batches) > 1:  # a large delivery: say how far loading is
-            progress(f"batch {number}/{len(batches)}: {len(batch.files)} {feed} files, "
-                     f"{batch.size / 1e6:.1f} MB")
-        result.files.extend(_load_batch(con, definition, batch, archive_dir, run_id, ingested_at))
+    entries = [f for f in discover(landing_dir, feed)
+               if (f.rel_path, f.size, f.modified_ns) not in unchanged]
+    archive_dir.mkdir(parents=True, exist_ok=True)
+    snapshots = Path(tempfile.mkdtemp(prefix=".incoming-", dir=archive_dir))
+    try:
+        judged, batches = _judge_all(con, definition, entries, snapshots, archive_dir)
+        record_files(con, judged, run_id, ingested_at)
+        result = FeedResult(feed, [r for _, r in judged])
+        for number, batch in enumerate(batches, start=1):
+            if len(batches) > 1:  # a large delivery: say how far loading is
+                progress(f"batch {number}/{len(batches)}: {len(batch.files)} {feed} files, "
+                         f"{batch.size / 1e6:.1f} MB")
+            result.files.extend(_load_batch(con, definition, batch, archive_dir, run_id,
+                                            ingested_at))
+    finally:
+        shutil.rmtree(snapshots, ignore_errors=True)
     return result
 
 
-def _judge(feed: Feed, landing: LandingFile, scan: FileScan, file_seq: int,
-           base: FileResult, loaded: set[str]) -> tuple[FileResult, Accepted | None]:
-    """Decide what a new file is; for a file to load, also return what its batch needs."""
+def _judge_all(con, feed: Feed, entries: list[LandingFile], snapshots: Path,
+               archive_dir: Path) -> tuple[list[tuple[int, FileResult]], list[Batch]]:
+    """Scan the new entries of a feed into snapshots and decide what each is: results to
+    record now, and the batches of files to load."""
+    known = known_files(con, feed.name)
+    loaded = loaded_hashes(con, feed.name)
+    file_seq = next_file_seq(con)
+    judged: list[tuple[int, FileResult]] = []
+    batches: list[Batch] = []
+    readable = [f for f in entries if f.ignored is None and f.unlisted is None]
+    # Files of other extensions are only hashed (they are recorded, never read).
+    copies = [snapshots / f"{n:06d}{f.extension}" if f.extension in feed.extensions else None
+              for n, f in enumerate(readable)]
+    scans = dict(zip(map(id, readable), scan_files([f.path for f in readable], copies),
+                     strict=True))
+    for landing in entries:
+        found = scans.get(id(landing))
+        if found is not None and found.changed:
+            log.warning("%s: changed while it was read; it is read again by the next run",
+                        landing.rel_path)
+            continue
+        if (landing.rel_path, found.sha256 if found else "") in known:
+            continue
+        verdict, accepted = _judge(feed, landing, found, file_seq, loaded)
+        if accepted is None:
+            judged.append((file_seq, verdict))
+            if verdict.status == LOADED:  # an empty file: valid, zero rows
+                archive(found, archive_dir, feed.name)
+        else:
+            _add_to_batch(batches, accepted)
+        if verdict.status == LOADED:
+            loaded.add(verdict.sha256)
+        file_seq += 1
+    return judged, batches
+
+
+def _judge(feed: Feed, landing: LandingFile, scan: FileScan | None, file_seq: int,
+           loaded: set[str]) -> tuple[FileResult, Accepted | None]:
+    """Decide what a new entry is; for a file to load, also return what its batch needs."""
+    if scan is None:  # a link, a special file, a lock file or a folder: never read
+        base = FileResult(feed.name, landing.rel_path, "", landing.size, IGNORED,
+                          message=f"{landing.rel_path}: {landing.ignored}",
+                          modified_ns=landing.modified_ns)
+        if landing.unlisted:
+            return replace(base, status=REJECTED, message=f"{landing.rel_path}: "
+                           f"{landing.unlisted}", modified_ns=None), None
+        return base, None
+    base = FileResult(feed.name, landing.rel_path, scan.sha256, scan.size, LOADED,
+                      modified_ns=scan.modified_ns)
+    if scan.read_error:  # looked at again by every run until it can be read
+        return replace(base, status=REJECTED, message=f"{landing.rel_path}: "
+                       f"{scan.read_error}", modified_ns=None), None
     if landing.extension not in feed.extensions:
         return replace(base, status=IGNORED), None
     if scan.sha256 in loaded:
         return replace(base, status=DUPLICATE), None
+    source = Path(scan.snapshot)
     try:
         if landing.extension == ".xlsx":
-            sheet = read_xlsx_rows(landing.path, feed)
+            sheet = read_xlsx_rows(source, feed)
             if sheet is None:
                 return base, None
             return base, Accepted(landing, scan, file_seq, sheet.header, sheet.header_row, sheet)
         if scan.utf8_error:
             raise FileRejected(scan.utf8_error)
-        header = read_csv_header(landing.path)
+        header = read_csv_header(source)
         if header is None:
             return base, None
         match = match_header(feed, header[0])
@@ -156,7 +191,7 @@ def _judge(feed: Feed, landing: LandingFile, scan: FileScan, file_seq: int,
         return base, Accepted(landing, scan, file_seq, match, header[1])
     except FileRejected as rejection:
         readable_csv = landing.extension == ".csv" and not scan.utf8_error
-        rows = count_csv_data_rows(landing.path) if readable_csv else 0
+        rows = count_csv_data_rows(source) if readable_csv else 0
         message = f"{landing.rel_path}: {rejection}"
         return replace(base, status=REJECTED, rows_read=rows, rows_rejected=rows,
                        message=message), None
@@ -179,7 +214,7 @@ def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
                 ingested_at: datetime) -> list[FileResult]:
     keys = batch.match.row_keys()
     start_batch(con, len(keys))
-    by_file = {str(a.landing.path): a for a in batch.files}
+    by_file = {a.scan.snapshot: a for a in batch.files}  # read from the snapshots
     fast = [CsvInput(f, a.scan, a.header_row) for f, a in by_file.items() if a.sheet is None]
     fast = [c for c in fast if not c.needs_row_reader()]
     rejections: list[Rejection] = []
@@ -197,23 +232,26 @@ def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
         rejections += shape_rejections
         row_by_row += multiline
     for file in row_by_row:
-        sheet = read_csv_rows(by_file[file].landing.path, feed)
-        rejections += load_records(con, file, sheet.records, keys, exact_width=True)
+        sheet = read_csv_rows(Path(file), feed)
+        rejections += load_records(con, file, sheet.records, keys, exact_width=True,
+                                   malformed=sheet.malformed)
     for file, accepted in by_file.items():
         if accepted.sheet is not None:
             rejections += load_records(con, file, accepted.sheet.records, keys, exact_width=False)
-    # Archive copies (kernel copies, the GIL released) run while DuckDB parses.
-    archived = _archiver.submit(_archive_batch, batch, archive_dir, feed.name)
     _register_files(con, batch)
     finish_batch(con, len(keys), FILES)
     parse_cells(con, feed, batch.match)
+    room = token_room(con, feed)
+    if room is not None:  # the batch would take the feed's tokens to 10^15: parse again
+        parse_cells(con, feed, batch.match, room)
     end_batch(con)
     con.begin()
     try:
         counts = load_parsed(con, feed, run_id, ingested_at)
         _insert_rejections(con, feed, by_file, rejections, run_id)
         results = _file_results(feed, by_file, counts, rejections)
-        archived.result()  # the copies are on disk before the batch commits
+        for accepted in batch.files:  # the copies are in the archive before the commit
+            archive(accepted.scan, archive_dir, feed.name)
         audit_rows = [(by_file[f].file_seq, r) for f, r in results.items()]
         record_files(con, audit_rows, run_id, ingested_at)
         con.commit()
@@ -224,18 +262,13 @@ def _load_batch(con, feed: Feed, batch: Batch, archive_dir: Path, run_id: str,
     return list(results.values())
 
 
-def _archive_batch(batch: Batch, archive_dir: Path, feed: str) -> None:
-    for accepted in batch.files:
-        archive_copy(accepted.landing.path, archive_dir, feed, accepted.scan.sha256)
-
-
 def _register_files(con, batch: Batch) -> None:
     # Parallel lists unnested side by side: no per-row statements, no DataFrame.
     con.execute(
         f"""create or replace temp table {FILES} as
         select unnest(?) as _file, unnest(?)::bigint as file_seq, unnest(?) as sha256,
                unnest(?) as rel_path""",
-        [[str(a.landing.path) for a in batch.files], [a.file_seq for a in batch.files],
+        [[a.scan.snapshot for a in batch.files], [a.file_seq for a in batch.files],
          [a.scan.sha256 for a in batch.files], [a.landing.rel_path for a in batch.files]],
     )
 

@@ -1,4 +1,10 @@
-"""One streaming pass over a landing file: SHA-256, size, UTF-8 validity and blank lines.
+"""One streaming pass over a landing file: a private snapshot, SHA-256, size, UTF-8 validity,
+line ends and blank lines.
+
+Every later step reads the snapshot, not the landing file: a file rewritten while it is
+ingested cannot give a hash, rows and an archive copy that disagree. The snapshot becomes
+the archive copy of a loaded file (a rename); a file that changed while it was copied is
+left for the next run.
 
 DuckDB's CSV reader skips blank lines without a trace, yet feeds.md numbers rows as a
 spreadsheet does (blank rows count). Recording the blank lines here, in the pass that
@@ -22,45 +28,112 @@ PARALLEL_BYTES = 64 * 1024 * 1024  # below this, starting worker processes costs
 
 @dataclass(frozen=True)
 class FileScan:
-    sha256: str
+    sha256: str  # '' when the file could not be read
     size: int
+    modified_ns: int | None = None  # mtime of the bytes read; None when not read
+    snapshot: str | None = None  # the private copy every later step reads
+    read_error: str | None = None  # why the file could not be read
+    changed: bool = False  # the file changed while it was read: judged by the next run
     utf8_error: str | None = None  # why the file is not valid UTF-8, None when it is
     has_quote: bool = False  # a '"' byte occurs: a quoted cell may span lines
-    newline: str | None = None  # "\n" or "\r\n" when every line ends so, None when mixed
+    # "\n" or "\r\n" when every line ends so; None when mixed or with a lone "\r"
+    # (Excel's "CSV (Macintosh)"), which only the row-by-row reader takes
+    newline: str | None = None
+    lines: int = 0  # lines of the file, the last one counted without its line end
     blank_lines: tuple[int, ...] = field(default=())  # 1-based numbers of empty lines
 
 
-def hash_file(path: Path) -> FileScan:
-    """SHA-256 and size only (XLSX files and files of other extensions)."""
+class Unreadable(Exception):
+    """The landing file cannot be read (its permissions, an I/O error)."""
+
+
+class _Copy:
+    """Reads a file chunk by chunk while writing its snapshot; notices a change under it.
+
+    Errors reading the landing file are Unreadable (the file is rejected by name); errors
+    writing the snapshot are the data folder's and stop the run.
+    """
+
+    def __init__(self, path: Path, snapshot: Path | None):
+        self.path, self.snapshot = path, snapshot
+        self.target = None
+
+    def __enter__(self):
+        try:
+            self.source = self.path.open("rb")
+            self.before = os.fstat(self.source.fileno())
+        except OSError as error:
+            raise Unreadable(error.strerror or str(error)) from error
+        if self.snapshot is not None:
+            try:
+                self.target = self.snapshot.open("xb")
+            except BaseException:
+                self.source.close()
+                raise
+        return self
+
+    def read(self) -> bytes:
+        try:
+            chunk = self.source.read(CHUNK_BYTES)
+        except OSError as error:
+            raise Unreadable(error.strerror or str(error)) from error
+        if self.target is not None:
+            self.target.write(chunk)
+        return chunk
+
+    def changed(self, size: int) -> bool:
+        after = os.stat(self.path)
+        return (size != after.st_size or self.before.st_mtime_ns != after.st_mtime_ns
+                or self.before.st_size != after.st_size)
+
+    def __exit__(self, *exc) -> None:
+        self.source.close()
+        if self.target is not None:
+            self.target.close()
+
+
+def _unreadable(path: Path, reason: str) -> FileScan:
+    try:
+        size = path.lstat().st_size
+    except OSError:
+        size = 0
+    return FileScan("", size, read_error=f"cannot be read: {reason}")
+
+
+def hash_file(path: Path, snapshot: Path | None) -> FileScan:
+    """SHA-256 and size only (XLSX files, and files of other extensions without a
+    snapshot: they are recorded, never read)."""
     digest = hashlib.sha256()
     size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
+    with _Copy(path, snapshot) as copy:
+        while chunk := copy.read():
             digest.update(chunk)
             size += len(chunk)
-    return FileScan(digest.hexdigest(), size)
+        changed = copy.changed(size)
+    return FileScan(digest.hexdigest(), size, copy.before.st_mtime_ns,
+                    snapshot and str(snapshot), changed=changed)
 
 
-def scan_text_file(path: Path) -> FileScan:
-    """Hash a CSV file, check it is UTF-8 and list its empty lines.
+def scan_text_file(path: Path, snapshot: Path) -> FileScan:
+    """Hash a CSV file, check it is UTF-8, find its line ends and list its empty lines.
 
     Every byte is hashed; the other passes are skipped where they cannot find anything:
-    no UTF-8 decoding of pure-ASCII chunks, no CRLF search in a file without '\r', and
-    lines are only counted where a later line number or the line-end check needs them.
+    no UTF-8 decoding of pure-ASCII chunks, no CRLF search in a file without '\r'.
     """
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    size = lines_before = crlf = 0  # lines_before: newlines before the current buffer
+    size = lines_before = crlf = cr = 0  # lines_before: newlines before the current buffer
     blanks: list[int] = []
     utf8_error = None
     has_quote = has_cr = False
-    carry = b""
-    with path.open("rb") as handle:
+    carry = last_byte = b""
+    with _Copy(path, snapshot) as copy:
         while True:
-            chunk = handle.read(CHUNK_BYTES)
+            chunk = copy.read()
             last = len(chunk) < CHUNK_BYTES  # a short read of a regular file is its end
             digest.update(chunk)
             size += len(chunk)
+            last_byte = chunk[-1:] or last_byte
             has_quote = has_quote or b'"' in chunk
             has_cr = has_cr or b"\r" in chunk
             if utf8_error is None and not (chunk.isascii() and not decoder.getstate()[0]):
@@ -72,14 +145,21 @@ def scan_text_file(path: Path) -> FileScan:
             cut = len(buffer) if last else buffer.rfind(b"\n") + 1
             complete, carry = buffer[:cut], buffer[cut:]
             blanks.extend(_blank_lines(complete, lines_before, has_cr))
-            if not last or has_cr:
-                lines_before += complete.count(b"\n")
+            lines_before += complete.count(b"\n")
             if has_cr:
                 crlf += complete.count(b"\r\n")
+                cr += complete.count(b"\r")
             if last:
                 break
-    newline = "\r\n" if crlf == lines_before and crlf else "\n" if crlf == 0 else None
-    return FileScan(digest.hexdigest(), size, utf8_error, has_quote, newline, tuple(blanks))
+        changed = copy.changed(size)
+    lines = lines_before + (1 if size and last_byte != b"\n" else 0)
+    if cr > crlf:
+        newline = None  # a lone '\r' ends lines (or sits in a cell): the row reader decides
+    else:
+        newline = "\r\n" if crlf == lines_before and crlf else "\n" if crlf == 0 else None
+    return FileScan(digest.hexdigest(), size, copy.before.st_mtime_ns, str(snapshot),
+                    changed=changed, utf8_error=utf8_error, has_quote=has_quote,
+                    newline=newline, lines=lines, blank_lines=tuple(blanks))
 
 
 def _decode(decoder, chunk: bytes, final: bool, offset: int) -> str | None:
@@ -109,17 +189,18 @@ def _blank_lines(buffer: bytes, lines_before: int, has_cr: bool) -> list[int]:
     return numbers
 
 
-def scan_files(paths: list[Path]) -> list[FileScan]:
-    """Scan many files: CSV files fully, others hashed; in worker processes when large.
+def scan_files(paths: list[Path], snapshots: list[Path | None]) -> list[FileScan]:
+    """Scan many files into their snapshots: CSV files fully, others hashed; in worker
+    processes when large.
 
     Hashing and line scanning hold the GIL, so threads would not help. The workers are
     plain `python -m ingest.scan` subprocesses, not multiprocessing: that would re-run
     the caller's main module, or fork a process that may hold DuckDB's threads.
     """
-    total = sum(p.stat().st_size for p in paths)
+    total = sum(_size(p) for p in paths)
     workers = min(os.cpu_count() or 1, 4)
     if total < PARALLEL_BYTES or workers < 2:
-        return [_scan(path) for path in paths]
+        return [scan(path, snapshot) for path, snapshot in zip(paths, snapshots, strict=True)]
     shares: list[list[int]] = [[] for _ in range(workers)]
     for index in range(len(paths)):
         shares[index % workers].append(index)
@@ -129,7 +210,10 @@ def scan_files(paths: list[Path]) -> list[FileScan]:
         for share in shares if share
     ]
     for share, worker in running:  # every worker gets its paths before any is waited on
-        worker.stdin.write("\n".join(str(paths[i]) for i in share))
+        # JSON lines: a file name may hold a line break.
+        worker.stdin.write("".join(
+            json.dumps([str(paths[i]), snapshots[i] and str(snapshots[i])]) + "\n"
+            for i in share))
         worker.stdin.close()
     scans: list[FileScan | None] = [None] * len(paths)
     for share, worker in running:
@@ -143,11 +227,27 @@ def scan_files(paths: list[Path]) -> list[FileScan]:
     return scans  # type: ignore[return-value]
 
 
-def _scan(path: Path) -> FileScan:
-    return scan_text_file(path) if path.suffix.lower() == ".csv" else hash_file(path)
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
-if __name__ == "__main__":  # a worker of scan_files: paths on stdin, one JSON line each
+def scan(path: Path, snapshot: Path | None) -> FileScan:
+    """The scan of one file; a file that cannot be read gives its reason, not an error."""
+    try:
+        if path.suffix.lower() == ".csv" and snapshot is not None:
+            return scan_text_file(path, snapshot)
+        return hash_file(path, snapshot)
+    except Unreadable as error:
+        if snapshot is not None:
+            snapshot.unlink(missing_ok=True)
+        return _unreadable(path, str(error))
+
+
+if __name__ == "__main__":  # a worker of scan_files: [path, snapshot] JSON lines on stdin
     # All scans first, then the output: a full pipe never stalls the scanning.
-    found = [asdict(_scan(Path(name))) for name in sys.stdin.read().splitlines()]
-    sys.stdout.write("".join(json.dumps(scan) + "\n" for scan in found))
+    found = [asdict(scan(Path(path), snapshot and Path(snapshot)))
+             for path, snapshot in map(json.loads, sys.stdin.read().splitlines())]
+    sys.stdout.write("".join(json.dumps(one) + "\n" for one in found))

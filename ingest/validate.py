@@ -4,11 +4,12 @@ and the others into audit.rejected_rows, with reasons that name the column and p
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import duckdb
 
 from ingest.cells import CELLS
-from ingest.feeds import TEXT, Column, Feed
+from ingest.feeds import DATE, TEXT, Column, Feed
 from ingest.headers import HeaderMatch
 from ingest.schema import LINEAGE_COLUMNS
 from ingest.values import FAST_PATHS, WHITESPACE_CLASS
@@ -22,6 +23,17 @@ _EVENT_COLUMN_USE = {
     "from_team": (("move", "merge"), ("merge",)),
     "to_team": (("move", "merge"), ("move", "merge")),
     "tokens": (("adjustment",), ("adjustment",)),
+}
+# Every token sum of the marts is DECIMAL(18,3), below 10^15, as each value is: the tokens
+# a feed holds are kept below that too, so that no delivery of valid values can make a
+# later build overflow. Usage stands alone; pack sizes and adjustments add up together.
+TOKEN_LIMIT = Decimal(10) ** 15
+_LEDGER_TOTALS = ("select sum(seat_quantity) from raw.subscriptions",
+                  "select sum(abs(tokens)) from raw.token_events")
+_TOKEN_TOTALS = {
+    "usage": ("tokens_used", ("select sum(tokens_used) from raw.usage",)),
+    "subscriptions": ("seat_quantity", _LEDGER_TOTALS),
+    "token_events": ("tokens", _LEDGER_TOTALS),
 }
 _IDENTITY_COLUMNS = {
     "usage": ("autodesk_id", "hashed_autodesk_id", "email"),
@@ -50,11 +62,16 @@ def _problem(column: Column) -> str:
     if column.kind not in FAST_PATHS:
         return message
     pattern, cast = FAST_PATHS[column.kind]
-    # A fast shape has no problem, but for a date that does not exist (2026-02-31).
+    # A fast shape has no problem, but for a date that does not exist (2026-02-31) or is
+    # out of range.
+    typed = cast.format(text)
+    in_range = f"flex_date_range_problem({typed})" if column.kind == DATE else "null"
     return (f"case when {text} is null then null "
             f"when regexp_full_match({text}, {_quote(pattern)}) then "
-            f"case when {cast.format(text)} is null then "
-            f"'{column.name}: not a date: ' || flex_quote({text}) end "
+            f"case when {typed} is null then "
+            f"'{column.name}: not a date: ' || flex_quote({text}) "
+            f"when {in_range} is not null then "
+            f"'{column.name}: ' || {in_range} || ': ' || flex_quote({text}) end "
             f"else {message} end")
 
 
@@ -104,8 +121,13 @@ def _row_problems(feed: Feed) -> list[str]:
     return problems
 
 
-def parse_cells(con: duckdb.DuckDBPyConnection, feed: Feed, match: HeaderMatch) -> None:
-    """Create the PARSED temp table: typed values, the row as JSON, `_extra` and `_reason`."""
+def parse_cells(con: duckdb.DuckDBPyConnection, feed: Feed, match: HeaderMatch,
+                room: Decimal | None = None) -> None:
+    """Create the PARSED temp table: typed values, the row as JSON, `_extra` and `_reason`.
+
+    `room`: the tokens this batch may still add (token_room); valid rows from the one that
+    reaches it on are rejected.
+    """
     width = len(match.cells)
     keys = match.row_keys()
     cleaned = [
@@ -136,11 +158,35 @@ def parse_cells(con: duckdb.DuckDBPyConnection, feed: Feed, match: HeaderMatch) 
             select _file_seq, _row_number, {cells}, {extra} as _extra, {', '.join(values)},
                    concat_ws('; ', {', '.join(problems)}) as _reason
             from cleaned
-        )
+        ),
+        budgeted as ({_budgeted(feed, room)})
         select * exclude ({cells}),
                case when _reason <> '' then {row_json} end as _row  -- kept for rejects only
-        from parsed"""
+        from budgeted"""
     )
+
+
+def _budgeted(feed: Feed, room: Decimal | None) -> str:
+    if room is None:
+        return "select * from parsed"
+    column, _ = _TOKEN_TOTALS[feed.name]
+    running = (f"sum(case when _reason = '' then coalesce(abs({column}), 0) else 0 end) "
+               "over (order by _file_seq, _row_number)")
+    reason = f"{column}: out of range: the tokens of the feed would add up to 10^15 or more"
+    return (f"select * replace (case when _reason = '' and {running} >= {room} "
+            f"then '{reason}' else _reason end as _reason) from parsed")
+
+
+def token_room(con: duckdb.DuckDBPyConnection, feed: Feed) -> Decimal | None:
+    """What the valid rows of the parsed batch may still add to the feed's tokens, when they
+    would reach TOKEN_LIMIT; None when they fit (nearly always)."""
+    if feed.name not in _TOKEN_TOTALS:
+        return None
+    column, totals = _TOKEN_TOTALS[feed.name]
+    used = sum((con.execute(total).fetchall()[0][0] or 0 for total in totals), Decimal(0))
+    [(batch,)] = con.execute(f"select coalesce(sum(abs({column})), 0) from {PARSED} "
+                             "where _reason = ''").fetchall()
+    return None if used + batch < TOKEN_LIMIT else TOKEN_LIMIT - used
 
 
 def load_parsed(

@@ -23,6 +23,9 @@ _DATE_PATTERN = (
     r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$"
 )
 _NUMBER_PATTERN = r"^([+-]?)(\d+)(?:\.(\d+))?$"
+# Dates outside this range are rejected: no Autodesk export holds one, and a year 0 or
+# 9999 would break the date arithmetic of the ledger (Python dates end at 9999-12-31).
+DATE_RANGE = ("1900-01-01", "2999-12-31")
 TRUE_WORDS = ("true", "yes", "y", "1", "on")
 FALSE_WORDS = ("false", "no", "n", "0", "off")
 EVENT_TYPES = ("move", "merge", "adjustment")
@@ -63,8 +66,12 @@ create or replace temp macro flex_date_of(p) as
                            - flex_offset_minutes(p.tz)) / 1440) as integer)
     end;
 create or replace temp macro flex_date(v) as flex_date_of(flex_date_parts(v));
+create or replace temp macro flex_date_range_problem(d) as
+    case when d not between date '{DATE_RANGE[0]}' and date '{DATE_RANGE[1]}'
+         then 'out of range ({DATE_RANGE[0]} to {DATE_RANGE[1]})' end;
 create or replace temp macro flex_date_problem(v) as
-    case when v is not null and flex_date(v) is null then 'not a date' end;
+    case when v is not null and flex_date(v) is null then 'not a date'
+         when v is not null then flex_date_range_problem(flex_date(v)) end;
 
 -- Token amounts and whole numbers: [+-]digits[.digits], at most 3 decimals, below 10^15.
 create or replace temp macro flex_number_parts(v) as

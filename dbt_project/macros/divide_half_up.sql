@@ -6,7 +6,9 @@
     d = denominator in units of 10^-scale of the result, q = (2|n| + d) div (2d).
     DuckDB-specific (HUGEINT and `//`): Spark would cast to decimal(38, 0) and use `div`. -#}
 {% macro divide_half_up(numerator, denominator, numerator_scale=3, scale=2) -%}
-    {%- set n = 'cast((' ~ numerator ~ ') * ' ~ (10 ** numerator_scale) ~ ' as hugeint)' -%}
+    {#- widened first: a DECIMAL(18, 3) times 1000 overflows from 10^12 tokens on -#}
+    {%- set n = 'cast(cast((' ~ numerator ~ ') as decimal(38, ' ~ numerator_scale ~ ')) * '
+        ~ (10 ** numerator_scale) ~ ' as hugeint)' -%}
     {%- set d = '(cast(' ~ denominator ~ ' as hugeint) * ' ~ (10 ** (numerator_scale - scale)) ~ ')' -%}
     cast(
         cast(sign({{ n }}) * ((2 * abs({{ n }}) + {{ d }}) // (2 * {{ d }})) as decimal(38, 0))

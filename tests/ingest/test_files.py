@@ -271,7 +271,8 @@ def test_files_recorded_unchanged_are_not_read_again(tmp_path, monkeypatch):
     scanned = []
     real_scan = pipeline.scan_files
     monkeypatch.setattr(pipeline, "scan_files",
-                        lambda paths: scanned.extend(p.name for p in paths) or real_scan(paths))
+                        lambda paths, copies: scanned.extend(p.name for p in paths)
+                        or real_scan(paths, copies))
 
     landing.ingest()  # nothing changed: nothing read
     os.utime(first, ns=(1, 1))  # same bytes, another mtime: read, known, not recorded again

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import ingest.scan as scan
 
 
@@ -12,5 +14,12 @@ def test_worker_processes_agree_with_the_scan_in_process(tmp_path, monkeypatch):
         path.write_bytes(b"h\n" + b"\n" * number + "é,\r\n".encode() * number)
         paths.append(path)
     monkeypatch.setattr(scan, "PARALLEL_BYTES", 0)  # force the workers on a small input
+    in_workers = scan.scan_files(paths, [tmp_path / f"w{n}" for n in range(9)])
+    in_process = [scan.scan(path, tmp_path / f"p{n}") for n, path in enumerate(paths)]
 
-    assert scan.scan_files(paths) == [scan._scan(path) for path in paths]
+    def without_snapshot(found):
+        return dataclasses.replace(found, snapshot=None)
+
+    assert list(map(without_snapshot, in_workers)) == list(map(without_snapshot, in_process))
+    for number, path in enumerate(paths):  # each snapshot holds the bytes that were scanned
+        assert (tmp_path / f"w{number}").read_bytes() == path.read_bytes()
