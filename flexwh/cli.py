@@ -53,10 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="ingest new files, build and check the warehouse")
     run.add_argument("--as-of", type=_day, help="reporting day (default: FLEXWH_AS_OF)")
     run.add_argument("--full-refresh", action="store_true", help="rebuild every dbt model")
+    run.add_argument("--rotate-hash-key", action="store_true",
+                     help="accept a hash key other than the warehouse's: every user key "
+                          "changes (implies --full-refresh)")
 
     add_export_parser(commands, _day)
     commands.add_parser("demo", help="generate the demo feeds when landing is empty, then run")
-    commands.add_parser("status", help="what the last runs ingested and rejected")
+    status = commands.add_parser("status", help="what the last runs ingested and rejected")
+    status.add_argument("--rejections", action="store_true",
+                        help="why files and rows were rejected, file by file")
     return parser
 
 
@@ -120,7 +125,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         print(line, file=console, flush=True)
 
     with open(log_file, "a", encoding="utf-8") as stream:
-        report = run_nightly(settings, as_of, full_refresh, write=write, log_stream=stream)
+        report = run_nightly(settings, as_of, full_refresh, write=write, log_stream=stream,
+                             rotate_hash_key=getattr(args, "rotate_hash_key", False))
     for line in report.summary_lines():
         print(line)
     code = report.exit_code
@@ -148,7 +154,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from flexwh.status import print_status
 
-    return print_status(settings)
+    return print_status(settings, rejections=args.rejections)
 
 
 COMMANDS = {
@@ -169,7 +175,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:  # before the log file: its folder may be the bad setting
         print(f"flexwh {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
-    log_file = setup_logging(settings)
+    try:
+        log_file = setup_logging(settings)
+    except OSError as error:  # a read-only or unusable data folder
+        if args.command != "status":  # status only reads: it goes on without a log file
+            print(f"flexwh {args.command}: FLEXWH_DATA_DIR: the folder {settings.data_dir} "
+                  f"cannot be written: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
+        log_file = None
     try:
         return COMMANDS[args.command](args, settings)
     except (SettingsError, UsageError) as error:

@@ -15,10 +15,18 @@ from contextlib import contextmanager, redirect_stdout
 from datetime import date
 from pathlib import Path
 
+from flexwh.preflight import check_folders, check_hash_key
 from flexwh.progress import ProgressListener, RunReport
-from flexwh.run_lock import run_lock
-from flexwh.run_records import crashed_record, record_of, write_run_record
-from flexwh.settings import Settings
+from flexwh.run_lock import RunLockBusyError, run_lock
+from flexwh.run_records import (
+    crashed_record,
+    open_run,
+    record_of,
+    record_refused,
+    started_record,
+    write_run_record,
+)
+from flexwh.settings import Settings, SettingsError
 
 log = logging.getLogger("flexwh.run")
 
@@ -81,27 +89,42 @@ def run_nightly(
     full_refresh: bool = False,
     write: Callable[[str], None] = print,
     log_stream=None,
+    rotate_hash_key: bool = False,
 ) -> RunReport:
     """Materialize every asset and run every check; `write` gets one line per step.
 
     The run lock is held from the first step to the run record: a second `flexwh run` or
-    Dagster run waits for it, or stops with one line naming this run (RunLockBusyError).
+    Dagster run waits for it, or stops with one line naming this run (RunLockBusyError),
+    and its refusal is recorded. Settings the run cannot use stop it before any step
+    (SettingsError); `rotate_hash_key` accepts a key other than the warehouse's and
+    rebuilds everything with it.
     """
-    with run_lock(settings, on_wait=write) as started_at:
-        run_id = str(uuid.uuid4())  # known before the run starts, so the listener can follow it
-        day = as_of or settings.as_of
-        try:
-            report = _execute(settings, run_id, as_of, full_refresh, write, log_stream)
-        except BaseException as error:
-            record = crashed_record(run_id, started_at=started_at, as_of=day, trigger="cli",
-                                    full_refresh=full_refresh, error=error)
-            write_run_record(settings, record)
-            raise
-        record = record_of(report, started_at=started_at, as_of=day, trigger="cli",
-                           full_refresh=full_refresh)
-        problem = write_run_record(settings, record)
-        if problem:
-            write(f"warning: {problem} (details in the log)")
+    check_folders(settings)
+    run_id = str(uuid.uuid4())  # known before the run starts, so the listener can follow it
+    day = as_of or settings.as_of
+    full_refresh = full_refresh or rotate_hash_key  # every stored user key changes
+    facts = {"as_of": day, "trigger": "cli", "full_refresh": full_refresh}
+    locked = False
+    try:
+        with run_lock(settings, on_wait=write) as started_at:
+            locked = True
+            open_run(settings, started_record(run_id, started_at=started_at, **facts))
+            try:
+                check_hash_key(settings, rotate=rotate_hash_key)
+                report = _execute(settings, run_id, as_of, full_refresh, write, log_stream)
+            except BaseException as error:
+                code = 2 if isinstance(error, SettingsError) else 1
+                write_run_record(settings, crashed_record(
+                    run_id, started_at=started_at, error=error, exit_code=code, **facts))
+                raise
+            problem = write_run_record(settings, record_of(report, started_at=started_at,
+                                                           **facts))
+            if problem:
+                write(f"warning: {problem} (details in the log)")
+    except RunLockBusyError as busy:
+        if not locked:
+            record_refused(settings, run_id, error=busy, **facts)
+        raise
     return report
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -15,6 +16,11 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 MIN_HASH_KEY_LENGTH = 16
+# DuckDB's memory_limit forms: a number and a unit (4GB, 1500MB, 4 GiB), or a share of the
+# machine's memory (80%). Below 100 MB DuckDB fails its first real query.
+_MEMORY_LIMIT = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?|(\d+(?:\.\d+)?)\s*%",
+                           re.IGNORECASE)
+_MIN_MEMORY_BYTES = 100 * 1000**2
 
 
 class SettingsError(ValueError):
@@ -43,6 +49,11 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         data_dir = Path(env.get("FLEXWH_DATA_DIR") or "./data")
+        if data_dir.exists() and not data_dir.is_dir():
+            raise SettingsError(f"FLEXWH_DATA_DIR: not a folder: {data_dir}")
+        hash_key_env = env.get("FLEXWH_HASH_KEY") or None
+        if hash_key_env:
+            _checked_key(hash_key_env, "FLEXWH_HASH_KEY")
 
         def path(name: str, default: Path) -> Path:
             return Path(env[name]) if env.get(name) else default
@@ -55,9 +66,9 @@ class Settings:
             export_dir=path("FLEXWH_EXPORT_DIR", data_dir / "exports"),
             as_of=_parse_as_of(env.get("FLEXWH_AS_OF")),
             export_retention_days=_parse_int(env, "FLEXWH_EXPORT_RETENTION_DAYS", 14),
-            memory_limit=env.get("FLEXWH_MEMORY_LIMIT") or "4GB",
+            memory_limit=_parse_memory_limit(env.get("FLEXWH_MEMORY_LIMIT")),
             threads=_parse_int(env, "FLEXWH_THREADS", os.cpu_count() or 1),
-            hash_key_env=env.get("FLEXWH_HASH_KEY") or None,
+            hash_key_env=hash_key_env,
             run_lock_timeout=_parse_seconds(env, "FLEXWH_RUN_LOCK_TIMEOUT", 60.0),
         )
 
@@ -87,7 +98,13 @@ class Settings:
             with os.fdopen(fd, "w") as handle:
                 handle.write(secrets.token_hex(32))
             log.warning("FLEXWH_HASH_KEY is not set: created a new hash key in %s", key_file)
-        return _checked_key(key_file.read_text(encoding="utf-8").strip(), str(key_file))
+        try:
+            key = key_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or type(error).__name__
+            raise SettingsError(f"{key_file}: the hash key file cannot be read: {reason}") \
+                from None
+        return _checked_key(key, str(key_file))
 
     def duckdb_config(self) -> dict[str, str]:
         return {"memory_limit": self.memory_limit, "threads": str(self.threads)}
@@ -101,6 +118,24 @@ def _checked_key(key: str, source: str) -> str:
         raise SettingsError(f"{source}: the hash key must have at least "
                             f"{MIN_HASH_KEY_LENGTH} characters")
     return key
+
+
+def _parse_memory_limit(value: str | None) -> str:
+    if not value:
+        return "4GB"
+    found = _MEMORY_LIMIT.fullmatch(value.strip())
+    if found and found[4] is not None:
+        enough = 1 <= float(found[4]) <= 100
+    elif found and found[2]:
+        base = 1024 if found[3] else 1000
+        enough = float(found[1]) * base ** " kmgt".index(found[2].lower()) >= _MIN_MEMORY_BYTES
+    else:  # no unit: DuckDB refuses a bare number
+        raise SettingsError(f"FLEXWH_MEMORY_LIMIT: not a memory size such as 4GB, 1500MB "
+                            f"or 80%: {value!r}")
+    if not enough:
+        raise SettingsError(f"FLEXWH_MEMORY_LIMIT: out of range (at least 100MB, "
+                            f"or 1% to 100%): {value!r}")
+    return value.strip()
 
 
 def _parse_as_of(value: str | None) -> date:

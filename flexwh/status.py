@@ -12,6 +12,7 @@ from datetime import date
 import duckdb
 
 from flexwh.run_lock import holder, holder_text
+from flexwh.run_records import refused_records
 from flexwh.settings import Settings
 
 LAST_RUNS = 10
@@ -41,6 +42,23 @@ select team, last_usage_day, date_diff('day', last_usage_day, ?::date) as days_b
 from marts.dim_team
 order by last_usage_day is null desc, days_behind desc, team
 """
+
+# Rejections by file, newest first: files rejected whole with their message, and for files
+# that loaded, each kind of reason with its count and first rows. Quoted values are cut
+# from the reasons: a count per kind reads better, and no cell value reaches the console.
+REJECTIONS = """
+with kinds as (
+    select path, sha256, regexp_replace(reason, ': ''[^;]*''', '', 'g') as kind,
+           count(*) as rows, list(row_number order by row_number)[1:5] as first_rows
+    from audit.rejected_rows group by all
+)
+select f.path, f.status, f.message, f.ingested_at, f.rows_read, f.rows_rejected,
+       k.kind, k.rows, k.first_rows
+from audit.ingested_files as f left join kinds as k on f.path = k.path and f.sha256 = k.sha256
+where f.status = 'rejected' or f.rows_rejected > 0
+order by f.ingested_at desc, f.path, k.rows desc, k.kind
+"""
+MAX_REJECTED_FILES = 50
 
 FEED_HEADER = (f"  {'feed':<15}{'loaded':>8}{'rejected':>10}{'duplicate':>11}{'ignored':>9}"
                f"{'rows loaded':>13}{'rejected':>10}")
@@ -87,6 +105,32 @@ def _freshness_lines(rows: list[tuple], as_of: date) -> list[str]:
     return lines
 
 
+def rejection_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """`flexwh status --rejections`: why files and rows were rejected, file by file."""
+    rows = con.execute(REJECTIONS).fetchall()
+    if not rows:
+        return ["no file or row has been rejected"]
+    lines, files = ["rejections by file, newest first"], []
+    for path, status, message, at, read, rejected, kind, count, first_rows in rows:
+        if path not in files:
+            files.append(path)
+            if len(files) > MAX_REJECTED_FILES:
+                break
+            when = f"{at:%Y-%m-%d %H:%M:%S} UTC"
+            if status == "rejected":
+                lines.append(f"  {message} (rejected whole, {when})")
+                continue
+            lines.append(f"  {path}: {rejected:,} of {read:,} rows rejected ({when})")
+        if kind is not None:
+            shown = ", ".join(map(str, first_rows)) + (", ..." if count > len(first_rows) else "")
+            lines.append(f"      {count:>7,}  {kind} (row{'s' if count > 1 else ''} {shown})")
+    total = len({row[0] for row in rows})
+    if total > MAX_REJECTED_FILES:
+        lines.append(f"  ... and {total - MAX_REJECTED_FILES:,} more files (audit.ingested_files,"
+                     " audit.rejected_rows)")
+    return lines
+
+
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {f"{schema}.{name}" for schema, name in con.execute(
         "select schema_name, table_name from duckdb_tables() "
@@ -108,8 +152,13 @@ def report_lines(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str
     """Every section of the status, from a read-only connection."""
     tables = _tables(con)
     lines: list[str] = []
-    if "audit.runs" in tables:
-        runs = con.execute(RUNS, [LAST_RUNS]).fetchall()
+    refused = [(r.started_at, r.outcome, r.exit_code, r.trigger, r.as_of, r.files_loaded,
+                r.files_rejected, r.rows_loaded, r.rows_rejected, r.checks_failed_error,
+                r.checks_failed_warn, r.published, r.message)
+               for r in refused_records(settings)]  # not in audit.runs until the next run
+    if "audit.runs" in tables or refused:
+        recorded = con.execute(RUNS, [LAST_RUNS]).fetchall() if "audit.runs" in tables else []
+        runs = sorted(recorded + refused, key=lambda run: run[0], reverse=True)[:LAST_RUNS]
         lines.append(f"last runs ({len(runs)} shown, newest first; errors and warnings: "
                      "checks failed)")
         lines += _run_lines(runs) if runs else ["  none recorded yet"]
@@ -123,6 +172,11 @@ def report_lines(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str
                          .fetchall())
     lines.append("all runs: files")
     lines += _feed_table(con.execute(PER_FEED.format(where="")).fetchall())
+    [(rejected,)] = con.execute("select count(*) from audit.ingested_files "
+                                "where status = 'rejected' or rows_rejected > 0").fetchall()
+    if rejected:
+        lines.append(f"{rejected:,} files had rejections: `flexwh status --rejections` "
+                     "says why, file by file")
     if "marts.dim_team" not in tables:
         return [*lines, "data freshness: no marts yet (a run builds them)"]
     as_of, source = _freshness_as_of(con, tables, settings)
@@ -133,7 +187,8 @@ def report_lines(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str
     return lines
 
 
-def print_status(settings: Settings, write: Callable[[str], None] = print) -> int:
+def print_status(settings: Settings, write: Callable[[str], None] = print,
+                 rejections: bool = False) -> int:
     path = settings.warehouse
     if not path.exists():
         write(f"no warehouse yet at {path}: run `flexwh run` (or `flexwh demo`)")
@@ -152,7 +207,12 @@ def print_status(settings: Settings, write: Callable[[str], None] = print) -> in
         if running:
             write(f"{holder_text(running, 'a run')} is on: figures are as of its last "
                   "finished step")
-        for line in report_lines(con, settings):
+        if rejections:
+            lines = (rejection_lines(con) if "audit.ingested_files" in _tables(con)
+                     else ["nothing ingested yet"])
+        else:
+            lines = report_lines(con, settings)
+        for line in lines:
             write(line)
     finally:
         con.close()

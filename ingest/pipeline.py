@@ -103,14 +103,16 @@ def ingest_feed(
     snapshots = Path(tempfile.mkdtemp(prefix=".incoming-", dir=archive_dir))
     try:
         judged, batches = _judge_all(con, definition, entries, snapshots, archive_dir)
-        record_files(con, judged, run_id, ingested_at)
-        result = FeedResult(feed, [r for _, r in judged])
+        result = FeedResult(feed)
         for number, batch in enumerate(batches, start=1):
             if len(batches) > 1:  # a large delivery: say how far loading is
                 progress(f"batch {number}/{len(batches)}: {len(batch.files)} {feed} files, "
                          f"{batch.size / 1e6:.1f} MB")
             result.files.extend(_load_batch(con, definition, batch, archive_dir, run_id,
                                             ingested_at))
+        # After the batches: a duplicate of a file whose batch failed is judged again.
+        record_files(con, judged, run_id, ingested_at)
+        result.files[:0] = [r for _, r in judged]
     finally:
         shutil.rmtree(snapshots, ignore_errors=True)
     return result
@@ -274,11 +276,14 @@ def _register_files(con, batch: Batch) -> None:
 
 
 def _insert_rejections(con, feed: Feed, by_file, rejections: list[Rejection], run_id) -> None:
-    if rejections:
-        con.executemany(
-            "insert into audit.rejected_rows values (?, ?, ?, ?, ?, ?, ?)",
-            [(feed.name, by_file[r.file].landing.rel_path, by_file[r.file].scan.sha256,
-              r.row_number, r.row_json, r.reason, run_id) for r in rejections],
+    if rejections:  # one statement: executemany runs row by row (0.5 ms a row)
+        con.execute(
+            "insert into audit.rejected_rows select ?, unnest(?), unnest(?), unnest(?), "
+            "unnest(?)::json, unnest(?), ?",
+            [feed.name, [by_file[r.file].landing.rel_path for r in rejections],
+             [by_file[r.file].scan.sha256 for r in rejections],
+             [r.row_number for r in rejections], [r.row_json for r in rejections],
+             [r.reason for r in rejections], run_id],
         )
 
 

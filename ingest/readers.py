@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ingest.feeds import Feed
 from ingest.headers import FileRejected, HeaderMatch, match_header
-from ingest.values import clean_text
+from ingest.values import WHITESPACE, clean_text
 
 Record = tuple[int, list[str | None]]  # (spreadsheet row number, cells)
 _FIELD_SIZE_LIMIT = 2**31 - 1  # csv's default, 128 KiB, would reject a long cell
@@ -29,7 +29,8 @@ class SheetRows:
 
 
 def is_blank(cells: list[str | None]) -> bool:
-    return all(clean_text(cell) is None and cell != "*****" for cell in cells)
+    """Every cell empty or white space only, as the SQL path decides (a mask is a value)."""
+    return all(cell is None or not cell.strip(WHITESPACE) for cell in cells)
 
 
 class _Lines:

@@ -13,6 +13,14 @@ from dagster_dbt import DbtCliResource
 from pydantic import Field, PrivateAttr
 
 from flexwh import run_lock
+from flexwh.preflight import check_folders, check_hash_key
+from flexwh.run_records import (
+    crashed_record,
+    open_run,
+    record_refused,
+    started_record,
+    write_run_record,
+)
 from flexwh.settings import Settings, SettingsError
 from flexwh.user_keys import DBT_SECRET_HASH_KEY
 from flexwh.warehouse import connect_warehouse
@@ -77,10 +85,34 @@ class RunLockResource(ConfigurableResource):
     _outermost: bool = PrivateAttr(default=False)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
+        from orchestration.run_records import as_of_of, full_refresh_of, trigger_of
+
         settings = Settings.from_env()
         self._outermost = not run_lock.held_here()
         log = context.log.info if context.log else None
-        self._started_at = run_lock.acquire(settings, self.timeout_seconds, on_wait=log)
+        run = context.run
+        if not self._outermost or run is None:  # inside `flexwh run`: it checks and records
+            self._started_at = run_lock.acquire(settings, self.timeout_seconds, on_wait=log)
+            return
+        facts = {"as_of": as_of_of(run.run_config or {}, settings),
+                 "trigger": trigger_of(run.tags),
+                 "full_refresh": full_refresh_of(run.run_config or {})}
+        check_folders(settings)
+        try:
+            self._started_at = run_lock.acquire(settings, self.timeout_seconds, on_wait=log)
+        except run_lock.RunLockBusyError as busy:
+            record_refused(settings, run.run_id, error=busy, **facts)
+            raise
+        try:
+            open_run(settings, started_record(run.run_id, started_at=self._started_at,
+                                              **facts))
+            check_hash_key(settings)
+        except BaseException as error:  # no teardown follows a failed setup
+            code = 2 if isinstance(error, SettingsError) else 1
+            write_run_record(settings, crashed_record(
+                run.run_id, started_at=self._started_at, error=error, exit_code=code, **facts))
+            run_lock.release()
+            raise
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         from orchestration.run_records import record_dagster_run

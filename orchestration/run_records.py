@@ -21,13 +21,13 @@ def trigger_of(tags: Mapping[str, str]) -> str:
     return "cli" if tags.get("flexwh/trigger") == "cli" else "dagster"
 
 
-def _as_of(run_config: Mapping, settings: Settings) -> date:
+def as_of_of(run_config: Mapping, settings: Settings) -> date:
     config = run_config.get("resources", {}).get("warehouse", {}).get("config", {}) or {}
     value = config.get("as_of")
     return date.fromisoformat(value) if value else settings.as_of
 
 
-def _full_refresh(run_config: Mapping) -> bool:
+def full_refresh_of(run_config: Mapping) -> bool:
     config = run_config.get("ops", {}).get("dbt_models", {}).get("config", {}) or {}
     return bool(config.get("full_refresh", False))
 
@@ -45,6 +45,6 @@ def record_dagster_run(instance: DagsterInstance, run: DagsterRun, settings: Set
         listener(entry)
     report = listener.report(success=True)  # failures come from the step and check events
     run_config = run.run_config or {}
-    record = record_of(report, started_at=started_at, as_of=_as_of(run_config, settings),
-                       trigger=trigger_of(run.tags), full_refresh=_full_refresh(run_config))
+    record = record_of(report, started_at=started_at, as_of=as_of_of(run_config, settings),
+                       trigger=trigger_of(run.tags), full_refresh=full_refresh_of(run_config))
     return write_run_record(settings, record)

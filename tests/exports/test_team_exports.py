@@ -259,6 +259,17 @@ def test_export_folders_are_0750_and_files_0640_from_the_export_root_down(wareho
     assert mode(folder.parent / "LATEST") == 0o640
 
 
+def test_nothing_holding_personal_data_is_world_readable_after_a_run(warehouse):
+    import stat
+
+    serving = warehouse.serving_dir / "flex_reporting.duckdb"
+    held = [warehouse.data_dir, warehouse.warehouse, warehouse.archive_dir, serving,
+            *warehouse.archive_dir.rglob("*"), *warehouse.serving_dir.rglob("*")]
+    open_to_all = [str(path) for path in held if path.stat().st_mode & stat.S_IRWXO]
+    assert open_to_all == []
+    assert len(held) > 10
+
+
 # Yota's usage rows carry names and e-mail addresses (personal data off in its settings);
 # Northgate Civil's arrive hashed, its users feed has them.
 @pytest.mark.parametrize("team", ["Yota", "Northgate Civil"])

@@ -18,6 +18,7 @@ import pytest
 
 from flexwh import run_lock
 from flexwh.run_lock import RunLockBusyError
+from flexwh.run_records import refused_records
 from flexwh.settings import Settings, SettingsError
 
 FLEXWH = Path(sys.executable).parent / "flexwh"
@@ -109,6 +110,7 @@ def test_flexwh_run_while_another_run_holds_the_warehouse_is_one_line_and_exit_1
     flexwh_env, monkeypatch
 ):
     monkeypatch.setenv("FLEXWH_RUN_LOCK_TIMEOUT", "0")
+    flexwh_env.landing_dir.mkdir(parents=True)
     with held_elsewhere() as other:
         started = run_lock.holder(flexwh_env)["started_at"]
         result = subprocess.run([str(FLEXWH), "run"], capture_output=True, text=True,
@@ -119,3 +121,6 @@ def test_flexwh_run_while_another_run_holds_the_warehouse_is_one_line_and_exit_1
         "try again when it ends"
     ]
     assert not flexwh_env.warehouse.exists()  # nothing ran
+    [refused] = refused_records(flexwh_env)  # kept for the next run to write to audit.runs
+    assert (refused.outcome, refused.exit_code, refused.trigger) == ("refused", 1, "cli")
+    assert refused.message.startswith(f"another run (pid {other.pid}")

@@ -73,8 +73,36 @@ def test_hash_key_file_is_created_once_private_and_never_logged(tmp_path, caplog
     assert len(caplog.records) == 1  # warned on creation only
 
 
-def test_a_short_hash_key_is_refused_naming_its_source(tmp_path):
-    settings = Settings.from_env({"FLEXWH_DATA_DIR": str(tmp_path), "FLEXWH_HASH_KEY": "k"})
-
+def test_a_short_hash_key_is_refused_when_the_settings_are_read(tmp_path):
+    # Before any step runs (it used to be refused only when dbt hashed the first user).
     with pytest.raises(SettingsError, match="FLEXWH_HASH_KEY: .* at least 16 characters"):
+        Settings.from_env({"FLEXWH_DATA_DIR": str(tmp_path), "FLEXWH_HASH_KEY": "k"})
+
+
+def test_a_short_key_file_is_refused_naming_the_file(tmp_path):
+    (tmp_path / ".hash_key").write_text("short\n")
+    settings = Settings.from_env({"FLEXWH_DATA_DIR": str(tmp_path)})
+
+    with pytest.raises(SettingsError, match=r"\.hash_key: .* at least 16 characters"):
         settings.hash_key()
+
+
+@pytest.mark.parametrize("value", ["4GB", "1500MB", "1.5 GB", "4GiB", "500M", "80%", "1 TB"])
+def test_memory_limits_duckdb_reads(value):
+    assert Settings.from_env({"FLEXWH_MEMORY_LIMIT": value}).memory_limit == value
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("lots", "not a memory size"), ("4", "not a memory size"), ("-1GB", "not a memory size"),
+    ("0GB", "out of range"), ("99MB", "out of range"), ("150%", "out of range"),
+])
+def test_memory_limits_duckdb_cannot_use_are_refused_naming_the_variable(value, problem):
+    with pytest.raises(SettingsError, match=f"FLEXWH_MEMORY_LIMIT: {problem}"):
+        Settings.from_env({"FLEXWH_MEMORY_LIMIT": value})
+
+
+def test_a_data_folder_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "data").write_text("")
+
+    with pytest.raises(SettingsError, match="FLEXWH_DATA_DIR: not a folder"):
+        Settings.from_env({"FLEXWH_DATA_DIR": str(tmp_path / "data")})

@@ -9,6 +9,7 @@ rejected one), Beta 2026-01-11; as of 2026-03-31 that is 58 and 79 days behind.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -154,3 +155,29 @@ def test_freshness_lists_the_teams_furthest_behind_first_then_the_count_of_the_r
     assert lines[2].split() == ["T01", "2026-03-01", "30"]
     assert len(lines) == 1 + 20 + 1
     assert lines[-1] == "  ... and 3 more teams, at most 11 days behind"
+
+
+def test_status_rejections_lists_reasons_by_file_without_cell_values(flexwh_env, capsys):
+    from tests.ingest.helpers import Landing
+
+    landing = Landing(flexwh_env.data_dir)  # landing/, archive/ and warehouse.duckdb
+    header = "team,day_used,product_name,tokens_used,email\n"
+    landing.write("usage/a.csv", header + "Acme,2026-01-01,Revit,abc,ann@example.com\n"
+                  "Acme,2026-01-02,Revit,1,ann@example.com\nAcme,2026-01-03,Revit,x,a@b.c\n"
+                  "Acme,2026-01-04,Revit\n")
+    landing.write("usage/old.csv", "team,product\nAcme,Revit\n")
+    landing.ingest()
+
+    assert main(["status", "--rejections"]) == 0
+
+    out = capsys.readouterr().out
+    when = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+    assert when.sub("WHEN", out).splitlines() == [
+        "rejections by file, newest first",
+        "  usage/a.csv: 3 of 4 rows rejected (WHEN)",
+        "            2  tokens_used: not a number (rows 2, 4)",
+        "            1  expected 5 cells, found 3 (row 5)",
+        "  usage/old.csv: missing required columns of feed usage (header): day_used, "
+        "tokens_used (rejected whole, WHEN)",
+    ]
+    assert "abc" not in out and "example.com" not in out

@@ -6,17 +6,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
-import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
 import ingest.scan as scan
 from tests.ingest.helpers import Landing
+from tests.privileges import python_without_dac_override
 
 HEADER = "team,day_used,product_name,tokens_used,autodesk_id\n"
 
@@ -140,18 +137,6 @@ def test_tokens_of_a_feed_never_add_up_to_ten_to_the_fifteen(tmp_path):
         ("999999999999999.999",)]
 
 
-def _without_dac_override(code: str, cwd: Path) -> subprocess.CompletedProcess:
-    """Run Python code unable to read a file of mode 000, even as root (setpriv drops the
-    capabilities that let root read anything)."""
-    command = [sys.executable, "-c", code]
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("running as root without setpriv: every file is readable")
-        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *command]
-    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=True,
-                          env={**os.environ, "PYTHONPATH": str(Path.cwd())})
-
-
 def test_an_unreadable_file_or_folder_is_rejected_by_name(tmp_path):
     landing = Landing(tmp_path)
     landing.write("usage/a.csv", HEADER + _rows("Acme", range(1, 2)))
@@ -160,9 +145,9 @@ def test_an_unreadable_file_or_folder_is_rejected_by_name(tmp_path):
     secret.chmod(0)
     (landing.landing / "usage" / "sub").chmod(0)
     try:
-        _without_dac_override(
+        python_without_dac_override(
             "from pathlib import Path; from tests.ingest.helpers import Landing; "
-            f"Landing(Path({str(tmp_path)!r})).ingest()", Path.cwd())
+            f"Landing(Path({str(tmp_path)!r})).ingest()", check=True)
     finally:
         secret.chmod(0o644)
         (landing.landing / "usage" / "sub").chmod(0o755)
@@ -278,3 +263,21 @@ def test_xlsx_zip_with_a_missing_part_is_rejected(tmp_path):
     landing.ingest()
 
     assert landing.files()["usage/hollow.xlsx"][0] == "rejected"
+
+
+def test_a_copy_of_a_file_whose_batch_failed_is_not_left_a_duplicate(tmp_path, monkeypatch):
+    import ingest.pipeline as pipeline
+
+    landing = Landing(tmp_path)
+    content = HEADER + _rows("Acme", range(1, 3))
+    landing.write("usage/a.csv", content)
+    landing.write("usage/b.csv", content)
+    monkeypatch.setattr(pipeline, "load_parsed", lambda *args: 1 / 0)  # a full disk, say
+    with pytest.raises(ZeroDivisionError):
+        landing.ingest()
+    monkeypatch.undo()
+    (landing.landing / "usage" / "a.csv").unlink()
+
+    landing.ingest()
+
+    assert landing.files() == {"usage/b.csv": ("loaded", 2, 2, 0, None)}
