@@ -48,6 +48,18 @@ def csv_text(value: object) -> str:
     raise TypeError(f"unsupported cell value {value!r} ({type(value).__name__})")
 
 
+# Excel holds at most 32,767 characters (UTF-16 code units) in a cell and reports a file
+# with a longer one as damaged; longer text is cut, and says so.
+EXCEL_CELL_LIMIT = 32_767
+TRUNCATED = " [truncated]"
+
+
 def xlsx_text(text: str) -> str:
-    """Text for an XLSX cell: XML-illegal control characters dropped, then guarded."""
-    return guard_text(_XML_ILLEGAL.sub("", text))
+    """Text for an XLSX cell: XML-illegal control characters dropped, guarded, then cut to
+    what Excel holds."""
+    text = guard_text(_XML_ILLEGAL.sub("", text))
+    units = text.encode("utf-16-le")
+    if len(units) <= 2 * EXCEL_CELL_LIMIT:
+        return text
+    keep = units[: 2 * (EXCEL_CELL_LIMIT - len(TRUNCATED))]
+    return keep.decode("utf-16-le", errors="ignore") + TRUNCATED

@@ -12,7 +12,7 @@ import duckdb
 from exports.folder import REPORTS, ExportRequest, write_export
 from exports.publish import publish_folder
 from exports.queries import HASHED, NAMED, ExportScope
-from exports.scheduled import warehouse_as_of, window_start
+from exports.scheduled import published_as_of, window_start
 from exports.slugs import team_slugs
 
 
@@ -44,7 +44,7 @@ def pii_mode(asked: str | None, pii_enabled: dict[str, bool]) -> str:
 def export_range(con: duckdb.DuckDBPyConnection, request: OnDemandExport, teams: list[str],
                  as_of: date) -> tuple[date, date]:
     if request.all_dates:
-        first = con.execute("select min(first_usage_day) from marts.dim_team "
+        first = con.execute("select min(first_usage_day) from main.dim_team "
                             "where team in (select unnest(?))", [teams]).fetchall()[0][0]
         return (first or as_of), as_of
     start = request.start or window_start(con, "last_12_months")
@@ -57,12 +57,12 @@ def export_range(con: duckdb.DuckDBPyConnection, request: OnDemandExport, teams:
 def run_export(con: duckdb.DuckDBPyConnection, request: OnDemandExport,
                export_dir: Path) -> Path:
     """Write the export folder and return it; ExportError for a request that cannot be met."""
-    known = dict(con.execute("select team, pii_enabled from marts.dim_team").fetchall())
+    known = dict(con.execute("select team, pii_enabled from main.dim_team").fetchall())
     unknown = [team for team in request.teams if team not in known]
     if unknown:
         raise ExportError(f"team {unknown[0]!r} is not in the warehouse")
     teams = sorted(request.teams or known)
-    as_of = warehouse_as_of(con)
+    as_of = published_as_of(con)
     start, end = export_range(con, request, teams, as_of)
     mode = pii_mode(request.pii, {team: known[team] for team in teams})
     slugs = team_slugs(known)

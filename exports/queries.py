@@ -1,4 +1,5 @@
-"""What an export holds, read from the warehouse: one query per report (exports.md).
+"""What an export holds, read from the serving database (the last successful run's marts
+and `exports` tables, never the warehouse): one query per report (exports.md).
 
 Every query takes the teams, the date range and the personal-data mode. In hashed mode the
 queries never select a name, e-mail address or Autodesk ID: the identity columns are the
@@ -33,15 +34,12 @@ class ExportScope:
 
 
 def identity_columns(pii_mode: str) -> tuple[list[str], str]:
-    """Header cells and SQL of the user identity columns (alias `i` = int_user_identities)."""
+    """Header cells and SQL of the user identity columns (alias `d` = exp_user_directory)."""
     if pii_mode == HASHED:
         return (["hashed_autodesk_id", "Email", "First name", "Last name"],
-                f"i.user_key, '{MASK}', '{MASK}', '{MASK}'")
-    # user_id is the Autodesk ID unless it was made from a hashed ID or an e-mail address.
-    autodesk_id = ("case when i.user_id like 'h:%' or i.user_id like 'e:%' then null "
-                   "else i.user_id end")
+                f"d.user_key, '{MASK}', '{MASK}', '{MASK}'")
     return (["Autodesk ID", "Email", "First name", "Last name"],
-            f"{autodesk_id}, i.email, i.first_name, i.last_name")
+            "d.autodesk_id, d.email, d.first_name, d.last_name")
 
 
 SUBSCRIPTIONS_COLUMNS = [
@@ -50,30 +48,22 @@ SUBSCRIPTIONS_COLUMNS = [
     "reseller_name", "reseller_email", "Tokens used", "Tokens remaining", "Tokens expired",
 ]
 
-# A token pack belongs to the team holding it on as_of (dim_token_pack.current_team); any
-# other subscription to its team as delivered.
 SUBSCRIPTIONS = """
 select
-    coalesce(p.current_team, s.team) as team, s.subscription_id, s.contract_number,
-    s.offering_name, s.seat_quantity, s.start_date, s.end_date, s.subscription_status,
-    s.term, s.autorenew_date, s.reseller_name, {reseller_email},
-    p.tokens_consumed, p.tokens_remaining, p.tokens_expired
-from staging.stg_autodesk__subscriptions as s
-left join marts.dim_token_pack as p on s.subscription_id = p.subscription_id
-where coalesce(p.current_team, s.team) in (select unnest($teams))
-order by team, s.subscription_id
+    team, subscription_id, contract_number, offering_name, seat_quantity, start_date,
+    end_date, subscription_status, term, autorenew_date, reseller_name, {reseller_email},
+    tokens_consumed, tokens_remaining, tokens_expired
+from exports.exp_subscriptions
+where team in (select unnest($teams))
+order by team, subscription_id
 """
 
 USERS_TAIL = ["Role", "account_status", "Tokens used", "Days used", "Last used"]
 
 # Users of the team known from the users feed or from usage in the range.
 USERS = """
-with directory as (
-    select team, user_id, role, account_status from staging.stg_autodesk__users
-    where team in (select unnest($teams))
-),
-usage as (
-    select team, user_key, day_used, tokens_used from marts.fct_daily_usage
+with usage as (
+    select team, user_key, day_used, tokens_used from main.fct_daily_usage
     where team in (select unnest($teams)) and day_used <= $end
 ),
 in_range as (
@@ -83,22 +73,21 @@ in_range as (
 last_used as (
     select team, user_key, max(day_used) as last_day from usage group by team, user_key
 )
-select i.team, {identity}, d.role, d.account_status,
+select d.team, {identity}, d.role, d.account_status,
     coalesce(r.tokens, 0), coalesce(r.days, 0), l.last_day
-from intermediate.int_user_identities as i
-left join directory as d on i.team = d.team and i.user_id = d.user_id
-left join in_range as r on i.team = r.team and i.user_key = r.user_key
-left join last_used as l on i.team = l.team and i.user_key = l.user_key
-where i.team in (select unnest($teams)) and (d.user_id is not null or r.user_key is not null)
-order by i.team, i.user_key
+from exports.exp_user_directory as d
+left join in_range as r on d.team = r.team and d.user_key = r.user_key
+left join last_used as l on d.team = l.team and d.user_key = l.user_key
+where d.team in (select unnest($teams)) and (d.in_users_feed or r.user_key is not null)
+order by d.team, d.user_key
 """
 
 USAGE_HEAD = ["Team", "Day used", "Product", "Version", "Tokens used"]
 
 USAGE = """
 select u.team, u.day_used, u.product_name, u.version, u.tokens_used, {identity}
-from marts.fct_daily_usage as u
-left join intermediate.int_user_identities as i on u.team = i.team and u.user_key = i.user_key
+from main.fct_daily_usage as u
+left join exports.exp_user_directory as d on u.team = d.team and u.user_key = d.user_key
 where u.team in (select unnest($teams)) and u.day_used between $start and $end
 order by u.team, u.day_used, u.product_name, u.version, u.user_key
 """
@@ -110,7 +99,7 @@ def _params(scope: ExportScope, *names: str) -> dict:
 
 def subscriptions(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
     # reseller_email is an e-mail address: masked in hashed exports like the users' own.
-    reseller_email = f"'{MASK}'" if scope.pii_mode == HASHED else "s.reseller_email"
+    reseller_email = f"'{MASK}'" if scope.pii_mode == HASHED else "reseller_email"
     rows = con.execute(SUBSCRIPTIONS.format(reseller_email=reseller_email),
                        _params(scope, "teams")).fetchall()
     return Table("subscriptions", list(SUBSCRIPTIONS_COLUMNS), rows)
@@ -137,7 +126,7 @@ def by_product(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
     """The By product screen of the last 12 months (rpt_usage_by_product)."""
     rows = con.execute(
         "select team, product_name, total_users, total_tokens, avg_tokens_per_month "
-        "from marts.rpt_usage_by_product where window_key = $window "
+        "from main.rpt_usage_by_product where window_key = $window "
         "and team in (select unnest($teams)) order by team, product_name",
         {"window": SUMMARY_WINDOW, **_params(scope, "teams")},
     ).fetchall()
@@ -153,7 +142,7 @@ def by_user(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
         header, identity = ["User", "Email"], "user_name, user_email"
     rows = con.execute(
         f"select team, {identity}, products_used, product_names, total_tokens, "
-        "avg_tokens_per_month, days_used, days_in_window from marts.rpt_usage_by_user "
+        "avg_tokens_per_month, days_used, days_in_window from main.rpt_usage_by_user "
         "where window_key = $window and team in (select unnest($teams)) "
         "order by team, total_tokens desc, user_key",
         {"window": SUMMARY_WINDOW, **_params(scope, "teams")},
@@ -178,13 +167,13 @@ OVERVIEW_LABELS = {
 def summary(con: duckdb.DuckDBPyConnection, team: str, scope: ExportScope) -> SummaryData:
     """The Summary sheet of one team: overview numbers, 365-day line, distributions."""
     names = ", ".join(OVERVIEW_LABELS)
-    row = con.execute(f"select as_of_date, {names} from marts.rpt_team_overview "
+    row = con.execute(f"select as_of_date, {names} from main.rpt_team_overview "
                       "where team = $team", {"team": team}).fetchall()
     as_of, *values = row[0] if row else (scope.end, *([None] * len(OVERVIEW_LABELS)))
-    daily = con.execute("select day, tokens_used from marts.rpt_daily_usage_365 "
+    daily = con.execute("select day, tokens_used from main.rpt_daily_usage_365 "
                         "where team = $team order by day", {"team": team}).fetchall()
     distribution = con.execute(
-        "select product_name, bucket, users from marts.rpt_product_token_distribution "
+        "select product_name, bucket, users from main.rpt_product_token_distribution "
         "where team = $team and window_key = $window order by product_name, bucket_order",
         {"team": team, "window": SUMMARY_WINDOW},
     ).fetchall()

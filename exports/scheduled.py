@@ -24,16 +24,16 @@ class ScheduledExports:
     removed: list[Path]
 
 
-def warehouse_as_of(con: duckdb.DuckDBPyConnection) -> date:
-    """The as_of of the marts in the warehouse (the last build's reporting day)."""
-    rows = con.execute("select max(as_of_date) from marts.dim_report_window").fetchall()
+def published_as_of(con: duckdb.DuckDBPyConnection) -> date:
+    """The as_of of the marts of a serving database (the reporting day of their build)."""
+    rows = con.execute("select max(as_of_date) from main.dim_report_window").fetchall()
     if not rows or rows[0][0] is None:
         raise LookupError("the warehouse has no marts yet: run `flexwh run` first")
     return rows[0][0]
 
 
 def window_start(con: duckdb.DuckDBPyConnection, window_key: str) -> date:
-    return con.execute("select start_date from marts.dim_report_window where window_key = ?",
+    return con.execute("select start_date from main.dim_report_window where window_key = ?",
                        [window_key]).fetchall()[0][0]
 
 
@@ -73,10 +73,13 @@ def stage_scheduled_exports(con: duckdb.DuckDBPyConnection, export_dir: Path,
                             retention_days: int,
                             progress: Callable[[str], None] = lambda line: None,
                             ) -> StagedExports:
-    """Every team of dim_team: last_12_months and the days after it up to as_of (exports.md)."""
-    as_of = warehouse_as_of(con)
+    """Every team of dim_team: last_12_months and the days after it up to as_of (exports.md).
+
+    `con` reads the serving database being published: exports hold what it holds.
+    """
+    as_of = published_as_of(con)
     start = window_start(con, "last_12_months")
-    teams = con.execute("select team, pii_enabled from marts.dim_team order by team").fetchall()
+    teams = con.execute("select team, pii_enabled from main.dim_team order by team").fetchall()
     slugs = team_slugs(team for team, _ in teams)
     staged: list[StagedFolder] = []
     try:

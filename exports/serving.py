@@ -20,6 +20,7 @@ SERVING_DB = "flex_reporting.duckdb"
 PARQUET_DIR = "parquet"
 INFO_TABLE = "serving_info"
 MARTS_SCHEMA = "marts"
+EXPORTS_SCHEMA = "exports"
 
 
 class ServingError(RuntimeError):
@@ -64,6 +65,10 @@ class StagedServing:
     def discard(self) -> None:
         _remove([self.temp_db, *self.parquet_temps.values()])
 
+    def connect(self, duckdb_config: dict) -> duckdb.DuckDBPyConnection:
+        """A read-only connection to the staged database (the exports are made from it)."""
+        return duckdb.connect(str(self.temp_db), read_only=True, config=dict(duckdb_config))
+
 
 def publish_serving(
     warehouse: Path, serving_dir: Path, *, duckdb_config: dict, run_id: str, as_of: date
@@ -97,6 +102,7 @@ def stage_serving(
         try:
             con.execute(f"attach {_literal(str(temp_db))} as srv (read_write)")
             tables = _copy_marts(con)
+            _copy_export_sources(con)
             _write_info(con, run_id, as_of, published_at)
             for name in tables:
                 parquet_temps[name] = parquet_dir / f".{name}.parquet.{tag}.tmp"
@@ -138,6 +144,20 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return tables
 
 
+def _copy_export_sources(con: duckdb.DuckDBPyConnection) -> None:
+    """The `exports` schema (what exports show of users and subscriptions) into srv.exports:
+    every export, on demand too, reads the serving database, so only published data."""
+    names = [name for (name,) in con.execute(
+        "select table_name from duckdb_tables() "
+        "where database_name = current_database() and schema_name = ? order by table_name",
+        [EXPORTS_SCHEMA],
+    ).fetchall()]
+    con.execute(f"create schema srv.{EXPORTS_SCHEMA}")
+    for name in names:
+        con.execute(f"create table srv.{EXPORTS_SCHEMA}.{_ident(name)} as "
+                    f"select * from {EXPORTS_SCHEMA}.{_ident(name)}")
+
+
 def _copy_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """One mart, same name and column types (CTAS keeps DuckDB's types as they are)."""
     con.execute(f"create table srv.main.{_ident(name)} as "
@@ -156,8 +176,9 @@ def _write_info(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date,
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, name: str, path: Path) -> None:
-    con.execute(f"copy srv.main.{_ident(name)} to {_literal(str(path))} "
-                "(format parquet, compression zstd)")
+    # Sorted: identical marts give identical files (DuckDB's parallel scan order varies).
+    con.execute(f"copy (select * from srv.main.{_ident(name)} order by all) "
+                f"to {_literal(str(path))} (format parquet, compression zstd)")
 
 
 def _remove_abandoned_temps(serving_dir: Path, parquet_dir: Path) -> None:

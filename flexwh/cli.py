@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from flexwh.export_command import add_export_parser, cmd_export
+from flexwh.permissions import private_umask
 from flexwh.settings import Settings, SettingsError
 from flexwh.warehouse import WarehouseBusyError
 
@@ -175,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:  # before the log file: its folder may be the bad setting
         print(f"flexwh {args.command}: {_one_line(error)}", file=sys.stderr)
         return EXIT_USAGE
+    private_umask()  # what flexwh writes may hold personal data: never world-readable
     try:
         log_file = setup_logging(settings)
     except OSError as error:  # a read-only or unusable data folder

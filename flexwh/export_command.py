@@ -29,9 +29,11 @@ def add_export_parser(commands, day: Callable[[str], date]) -> None:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings, usage_error: type) -> int:
+    import duckdb
+
     from exports.folder import REPORTS
     from exports.on_demand import ExportError, OnDemandExport, run_export
-    from flexwh.warehouse import connect_warehouse
+    from exports.serving import SERVING_DB
 
     reports = [name.strip() for name in args.reports.split(",") if name.strip()]
     unknown = [name for name in reports if name not in REPORTS]
@@ -43,10 +45,13 @@ def cmd_export(args: argparse.Namespace, settings: Settings, usage_error: type) 
     request = OnDemandExport(teams=tuple(args.team or ()), reports=tuple(reports),
                              start=args.start, end=args.end, all_dates=args.all_dates,
                              fmt=args.fmt, pii=args.pii, out=args.out)
-    if not settings.warehouse.exists():
-        raise usage_error(f"no warehouse at {settings.warehouse}: run `flexwh run` first")
-    # Read-only: an export never blocks a reader, and waits for a run that is writing.
-    with connect_warehouse(settings, read_only=True) as con:
+    # The serving database: what the last successful run published, never the warehouse
+    # (whose marts a failed run may have left unpublished). Read-only: never blocks anyone.
+    serving = settings.serving_dir / SERVING_DB
+    if not serving.is_file():
+        raise usage_error(f"nothing published yet ({serving} does not exist): run "
+                          "`flexwh run` first")
+    with duckdb.connect(str(serving), read_only=True, config=settings.duckdb_config()) as con:
         try:
             folder = run_export(con, request, settings.export_dir)
         except (ExportError, LookupError) as error:

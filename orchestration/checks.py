@@ -137,7 +137,7 @@ def _suite_results(feed: str, outcomes: list, scope: dict[str, object]
 
 
 def _rejections_result(feed: str, files: int, rows: int, run_id: str) -> AssetCheckResult:
-    about = f"{files} files and {rows} rows rejected: see `flexwh status`."
+    about = f"{files} files and {rows} rows rejected: `flexwh status --rejections` says why."
     return _result(feed, NO_REJECTIONS, not (files or rows), WARN,
                    {"run_id": run_id, "files_rejected": files, "rows_rejected": rows},
                    about if files or rows else None)

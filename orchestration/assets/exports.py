@@ -10,7 +10,7 @@ upstream keeps the step from running at all.
 # No `from __future__ import annotations`: Dagster reads the resource parameter annotations.
 from collections.abc import Iterator
 
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
 from exports.scheduled import stage_scheduled_exports
 from exports.serving import stage_serving
@@ -21,19 +21,16 @@ from orchestration.resources import RunLockResource, WarehouseResource
 PUBLISH_GROUP = "publish"
 MART_KEYS = sorted((key for key in dbt_models.keys if key.path[0] == "marts"),
                    key=lambda key: key.path)
-# Personal data of named exports (names, e-mail addresses, roles) and the subscriptions
-# as delivered come from these models besides the marts.
-EXPORT_SOURCE_KEYS = [
-    AssetKey(["intermediate", "int_user_identities"]),
-    AssetKey(["staging", "stg_autodesk__subscriptions"]),
-    AssetKey(["staging", "stg_autodesk__users"]),
-]
+# What exports show of users and subscriptions (models/marts/exports), published beside
+# the marts in the serving database.
+EXPORT_SOURCE_KEYS = sorted((key for key in dbt_models.keys if key.path[0] == "exports"),
+                            key=lambda key: key.path)
 SERVING = AssetSpec(
-    "serving_database", group_name=PUBLISH_GROUP, deps=MART_KEYS,
+    "serving_database", group_name=PUBLISH_GROUP, deps=[*MART_KEYS, *EXPORT_SOURCE_KEYS],
     description="flex_reporting.duckdb and Parquet copies of every mart, replaced atomically.",
 )
 EXPORTS = AssetSpec(
-    "team_exports", group_name=PUBLISH_GROUP, deps=[*MART_KEYS, *EXPORT_SOURCE_KEYS],
+    "team_exports", group_name=PUBLISH_GROUP, deps=[SERVING.key],
     description="Every team's export folder for as_of (CSV, workbook, manifest), LATEST "
                 "and retention.",
 )
@@ -49,7 +46,8 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
                             duckdb_config=settings.duckdb_config(),
                             run_id=context.run.run_id, as_of=settings.as_of)
     try:
-        with warehouse.connect(read_only=True) as con:
+        # From the serving database staged above: exports hold what it holds.
+        with serving.connect(settings.duckdb_config()) as con:
             exports = stage_scheduled_exports(con, settings.export_dir,
                                               settings.export_retention_days,
                                               progress=lambda line: context.log.info(

@@ -155,3 +155,18 @@ def test_report_rows_beyond_one_write_chunk_all_arrive_in_order(tmp_path: Path):
     assert read[-1] == ("Acme", datetime(2026, 1, 1) + timedelta(days=12_000 % 365), "P12000",
                         1500)
     assert read[5_000][2] == "P5000" and read[5_000][3] == 625
+
+
+def test_text_longer_than_an_excel_cell_holds_is_cut_and_says_so(tmp_path: Path):
+    long_product = "R" * 40_000
+    astral = "\U0001f600" * 20_000  # two UTF-16 units each: 40,000 units
+    usage = Table("usage", ["Team", "Product"], [("Acme", long_product), ("Acme", astral)])
+    path = tmp_path / "book.xlsx"
+    write_workbook(path, summary(), [usage])
+
+    sheet = openpyxl.load_workbook(path)["Usage"]
+    cut, cut_astral = sheet["B2"].value, sheet["B3"].value
+    assert cut == "R" * (32_767 - 12) + " [truncated]" and len(cut) == 32_767
+    assert cut_astral.endswith(" [truncated]")
+    assert len(cut_astral.encode("utf-16-le")) // 2 <= 32_767
+    assert set(cut_astral[:-12]) == {"\U0001f600"}  # no half of a character left

@@ -52,10 +52,10 @@ def test_bad_as_of_argument_is_an_argparse_usage_error(flexwh_env, capsys):
     assert "argument --as-of: not a date (YYYY-MM-DD): '2026-02-30'" in capsys.readouterr().err
 
 
-def test_export_without_a_warehouse_is_a_usage_error(flexwh_env, capsys):
+def test_export_before_any_publication_is_a_usage_error(flexwh_env, capsys):
     assert main(["export", "--team", "Acme"]) == 2
     error = capsys.readouterr().err.strip().splitlines()
-    assert len(error) == 1 and "no warehouse at" in error[0] and "flexwh run" in error[0]
+    assert len(error) == 1 and "nothing published yet" in error[0] and "flexwh run" in error[0]
 
 
 def test_export_with_an_unknown_report_is_a_usage_error(flexwh_env, capsys):

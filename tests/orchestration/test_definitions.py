@@ -118,11 +118,14 @@ def test_publication_assets_follow_every_mart_and_the_schedule_and_sensor_load(d
     graph = defs.resolve_asset_graph()
     marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
     assert len(marts) >= 17
-    for name in ("serving_database", "team_exports"):
-        node = graph.get(AssetKey(name))
-        assert node.group_name == "publish"
-        assert set(node.parent_keys) >= marts
-    assert AssetKey(["intermediate", "int_user_identities"]) in graph.get(
-        AssetKey("team_exports")).parent_keys
+    export_sources = {AssetKey(["exports", "exp_user_directory"]),
+                      AssetKey(["exports", "exp_subscriptions"])}
+    serving = graph.get(AssetKey("serving_database"))
+    assert serving.group_name == "publish"
+    assert set(serving.parent_keys) == marts | export_sources  # lineage from the manifest
+    # exports read the serving database only (the last published state)
+    exports = graph.get(AssetKey("team_exports"))
+    assert exports.group_name == "publish"
+    assert set(exports.parent_keys) == {AssetKey("serving_database")}
     assert defs.resolve_schedule_def("nightly").cron_schedule == "0 2 * * *"
     assert defs.resolve_sensor_def("landing_files").job_name == "nightly_job"

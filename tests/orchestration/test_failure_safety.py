@@ -56,6 +56,11 @@ def flexwh_environ(data_dir: Path) -> dict[str, str]:
 
 def run_in_process(data_dir: Path, *args: str) -> tuple[int, str, str]:
     """`flexwh run ARGS` in this process on data_dir: exit code, stdout, stderr."""
+    return flexwh_in_process(data_dir, "run", *args)
+
+
+def flexwh_in_process(data_dir: Path, *args: str) -> tuple[int, str, str]:
+    """`flexwh ARGS` in this process on data_dir: exit code, stdout, stderr."""
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
@@ -65,7 +70,7 @@ def run_in_process(data_dir: Path, *args: str) -> tuple[int, str, str]:
             if name.startswith("FLEXWH_"):
                 mp.setenv(name, value)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["run", *args])
+            code = main(list(args))
     return code, out.getvalue(), err.getvalue()
 
 
@@ -186,6 +191,17 @@ def test_an_error_check_failure_exits_1_and_publishes_nothing(baseline, tmp_path
         assert not (data_dir / "exports" / team / NEXT_AS_OF).exists()
     assert query(serving_db(data_dir), "select as_of_date from serving_info") == [
         (date(2026, 3, 31),)]
+    # The warehouse holds the refused build (Acme's 2026-04-01); an on-demand export
+    # serves what was published, as of 2026-03-31.
+    assert query(data_dir / "warehouse.duckdb", "select count(*) from marts.fct_daily_usage "
+                 "where day_used = '2026-04-01'") == [(1,)]
+    code, out, err = flexwh_in_process(data_dir, "export", "--team", "Acme", "--all-dates",
+                                       "--reports", "usage", "--out", str(tmp_path / "od"))
+    assert code == 0, out + err
+    [folder] = (tmp_path / "od").iterdir()
+    assert (folder / "usage.csv").read_bytes() == (
+        data_dir / "exports" / "acme" / AS_OF / "usage.csv").read_bytes()
+    assert b"2026-04-01" not in (folder / "usage.csv").read_bytes()
 
 
 # --- 2. rejected rows: exit 3, everything valid published --------------------------------
