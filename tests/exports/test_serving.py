@@ -261,3 +261,20 @@ def test_a_reader_always_sees_one_whole_version_while_publications_replace_it(tm
     assert report["opens"] >= 30
     assert len(report["versions"]) >= 5  # the reader really overlapped the publications
     assert sorted(p.name for p in serving_dir.iterdir()) == ["flex_reporting.duckdb", "parquet"]
+
+
+def test_the_same_marts_in_another_row_order_give_byte_identical_parquet(tmp_path):
+    # dbt's parallel aggregates store a mart's rows in a different order from run to run.
+    parquet = []
+    for order in ("asc", "desc"):
+        warehouse = tmp_path / f"{order}.duckdb"
+        run_sql(warehouse, f"""create schema marts;
+            create table marts.fct_daily_usage as
+            select 't' || (i % 7) as team, date '2026-01-01' + (i % 300)::int as day_used,
+                   'u' || i as user_key, (i % 1000) / 8 :: decimal(18,3) as tokens_used
+            from range(50000) as r(i) order by i {order}""")
+        publish(warehouse, tmp_path / f"serving-{order}")
+        parquet.append((tmp_path / f"serving-{order}" / "parquet" /
+                        "fct_daily_usage.parquet").read_bytes())
+
+    assert parquet[0] == parquet[1]
