@@ -8,6 +8,7 @@ from orchestration.assets.dbt import dbt_models
 from orchestration.assets.exports import export_assets
 from orchestration.assets.ingest import ingest_assets
 from orchestration.checks import raw_checks
+from orchestration.identity_checks import emails_resolve_to_one_autodesk_id
 from orchestration.jobs import nightly_job
 from orchestration.resources import RunLockResource, WarehouseResource, dbt_resource
 from orchestration.schedules import nightly_schedule
@@ -15,7 +16,7 @@ from orchestration.sensors import landing_files_sensor
 
 defs = Definitions(
     assets=[*ingest_assets, dbt_models, *export_assets],
-    asset_checks=raw_checks,
+    asset_checks=[*raw_checks, emails_resolve_to_one_autodesk_id],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[landing_files_sensor],

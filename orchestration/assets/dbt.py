@@ -26,6 +26,31 @@ class DbtBuildConfig(Config):
     full_refresh: bool = False
 
 
+# Incremental tables whose columns changed in a release, by a column the new layout has:
+# a warehouse built before it cannot be extended, so its first build after the upgrade
+# rebuilds every model (docs/operations.md, "Upgrading").
+LAYOUT_COLUMNS = (("staging", "stg_autodesk__usage", "delivered_user_id"),)
+OUTDATED_TABLE = """
+select count(*) from duckdb_tables() as t
+where t.database_name = current_database() and t.schema_name = ? and t.table_name = ?
+  and not exists (
+    select 1 from duckdb_columns() as c
+    where c.database_name = t.database_name and c.schema_name = t.schema_name
+      and c.table_name = t.table_name and c.column_name = ?)
+"""
+
+
+def layout_outdated(warehouse: WarehouseResource) -> bool:
+    """Whether an incremental table was built by an earlier release (without its column)."""
+    if not warehouse.settings().warehouse.exists():
+        return False
+    with warehouse.connect(read_only=True) as con:
+        return any(
+            con.execute(OUTDATED_TABLE, [schema, table, column]).fetchone()[0]
+            for schema, table, column in LAYOUT_COLUMNS
+        )
+
+
 def build_args(as_of: str, full_refresh: bool) -> list[str]:
     """`dbt build` with the reporting day of this run (dbt var `as_of`)."""
     args = ["build", "--vars", json.dumps({"as_of": as_of})]
@@ -53,7 +78,12 @@ def dbt_models(
     # dagster-dbt gives each call a new target folder and never deletes it (STACK.md): one
     # folder under the data folder instead, overwritten by each build, which also keeps
     # dbt's partial parse between runs; dbt.log goes beside flexwh.log.
-    args = [*build_args(settings.as_of.isoformat(), config.full_refresh),
+    full_refresh = config.full_refresh
+    if not full_refresh and layout_outdated(warehouse):
+        context.log.info("the warehouse was built by an earlier release: this build "
+                         "rebuilds every model once (--full-refresh)")
+        full_refresh = True
+    args = [*build_args(settings.as_of.isoformat(), full_refresh),
             "--log-path", str(data_dir / "logs")]
     with dbt_process_environment(warehouse.dbt_environment()):
         invocation = dbt.cli(args, context=context, target_path=data_dir / "dbt" / "target")

@@ -33,6 +33,8 @@ OTHER_KEY = "incremental-test-rotated-key"
 INCREMENTAL_TABLES = (
     "staging.stg_autodesk__usage",
     "intermediate.int_user_keys",
+    "intermediate.int_usage_identities",
+    "intermediate.int_user_email_links",
     "intermediate.int_user_identities",
 )
 
@@ -118,12 +120,12 @@ def rows(warehouse: Path, sql: str) -> list[tuple]:
 
 
 def tables(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every table of the marts schema and the incremental staging/intermediate tables,
-    each as its sorted rows (columns in table order)."""
+    """Every table of the marts and exports schemas and the incremental staging and
+    intermediate tables, each as its sorted rows (columns in table order)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        marts = [f"marts.{name}" for (name,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "order by table_name").fetchall()]
+        marts = [f"{schema}.{name}" for (schema, name) in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('marts', 'exports') order by all").fetchall()]
         return {table: sorted(con.execute(f"select * from {table}").fetchall(), key=repr)
                 for table in (*marts, *INCREMENTAL_TABLES)}
 
@@ -177,13 +179,15 @@ def full(delivered) -> Path:
 
 def test_history_watermarks_are_the_last_file_read(history):
     assert watermarks(history) == {
-        "fct_daily_usage": 2, "int_user_keys": 2, "int_user_identities": 2}
+        "fct_daily_usage": 2, "int_user_keys": 2, "int_usage_identities": 2,
+        "int_user_email_links": 2}
 
 
 def test_an_incremental_run_gives_the_marts_of_a_full_refresh(incremental, full):
     assert_same_tables(incremental, full)
     assert watermarks(incremental) == {
-        "fct_daily_usage": 4, "int_user_keys": 4, "int_user_identities": 4}
+        "fct_daily_usage": 4, "int_user_keys": 4, "int_usage_identities": 4,
+        "int_user_email_links": 4}
 
 
 # fmt: off
@@ -230,8 +234,8 @@ def test_an_incremental_run_leaves_untouched_rows_alone(history, write_raw):
     with duckdb.connect(str(probe)) as con:
         con.execute(f"update staging.stg_autodesk__usage set tokens_used = 777 where {planted}")
         con.execute(f"update marts.fct_daily_usage set tokens_used = 777 where {planted}")
-        con.execute("update intermediate.int_user_identities set usage_email = 'plant@x.com' "
-                    "where team = 'Beta' and user_id = 'ADSK-6'")
+        con.execute("update intermediate.int_usage_identities set email = 'plant@x.com' "
+                    "where team = 'Beta' and delivered_user_id = 'ADSK-6'")
     write_raw(probe, usage({3: FILE_3, 4: FILE_4}))
     dbt_build(probe, "2026-03-09", select="+fct_daily_usage +int_user_identities")
 
@@ -240,8 +244,9 @@ def test_an_incremental_run_leaves_untouched_rows_alone(history, write_raw):
             (D("777.000"),)]
         assert rows(probe, f"select sum(tokens_used) from {table} "
                            "where team = 'Acme' and day_used = '2026-03-03'") == [(D("9.500"),)]
-    assert rows(probe, "select usage_email from intermediate.int_user_identities "
-                       "where team = 'Beta' and user_id = 'ADSK-6'") == [("plant@x.com",)]
+    assert rows(probe, "select email from intermediate.int_usage_identities "
+                       "where team = 'Beta' and delivered_user_id = 'ADSK-6'") == [
+        ("plant@x.com",)]
     # The staged rows of untouched pairs still name the file they came from.
     assert rows(probe, "select distinct _file_seq from staging.stg_autodesk__usage "
                        "where team = 'Beta' and day_used <= '2026-03-05'") == [(1,)]

@@ -126,10 +126,10 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 # fmt: off
 def test_usage_sums_one_file_and_the_latest_file_owns_each_team_day(staged):
     assert rows(staged, """
-        select team, day_used, user_id, product_name, version, tokens_used,
+        select team, day_used, delivered_user_id, product_name, version, tokens_used,
                _file_seq, _row_number
         from staging.stg_autodesk__usage
-        order by team, day_used, user_id, product_name
+        order by team, day_used, delivered_user_id, product_name
     """) == [
         ("Acme", date(2026, 1, 10), "U1", "AutoCAD", "2026", D("1.000"), 2, 2),
         ("Acme", date(2026, 1, 10), "U3", "Inventor", "", D("0.000"), 2, 3),
@@ -142,7 +142,7 @@ def test_usage_sums_one_file_and_the_latest_file_owns_each_team_day(staged):
 
 def test_usage_keeps_the_latest_non_empty_identity_and_name_pair(staged):
     assert rows(staged, """
-        select team, day_used, user_id, autodesk_id, hashed_autodesk_id, email,
+        select team, day_used, delivered_user_id, autodesk_id, hashed_autodesk_id, email,
                first_name, last_name
         from staging.stg_autodesk__usage
         where product_name = 'AutoCAD' and day_used <= '2026-01-11'
@@ -175,9 +175,9 @@ def test_subscriptions_latest_row_default_end_date_and_token_pack(staged):
 
 def test_users_latest_row_per_team_and_user_id(staged):
     assert rows(staged, """
-        select team, user_id, autodesk_id, email, role, _file_seq, _row_number
+        select team, delivered_user_id, autodesk_id, email, role, _file_seq, _row_number
         from staging.stg_autodesk__users
-        order by team, user_id
+        order by team, delivered_user_id
     """) == [
         ("Acme", "U1", "U1", "ann@x.com", "Admin", 2, 2),
         ("Acme", "e:bob@x.com", None, "bob@x.com", "Admin", 1, 4),

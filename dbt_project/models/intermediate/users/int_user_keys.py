@@ -1,5 +1,7 @@
-"""int_user_keys: one row per user_id of the loaded usage rows and the users feed, with its
-user_key = HMAC-SHA256(hash key, user_id), first 40 hex characters (metrics.md).
+"""int_user_keys: one row per delivered user_id of the loaded usage rows and the users feed
+(every resolved user_id is one of them: an Autodesk ID an e-mail resolves to was delivered
+with it), with its user_key = HMAC-SHA256(hash key, user_id), first 40 hex characters
+(metrics.md).
 
 A Python model so that the key is read when the model runs, inside the dbt process
 (flexwh.user_keys.hash_key_in_dbt), and never appears in a SQL template, the manifest,
@@ -46,7 +48,7 @@ def model(dbt, session):
     # Every loaded usage row, replaced ones included: int_user_identities has a row for
     # each user of them (names are read from those rows too).
     usage = dbt.ref("base_autodesk__usage")
-    users = dbt.ref("stg_autodesk__users").project("user_id")
+    users = dbt.ref("stg_autodesk__users").project("delivered_user_id")
     held = None
     if dbt.is_incremental:
         held = session.sql(f"select user_id, user_key from {dbt.this}")
@@ -58,9 +60,10 @@ def model(dbt, session):
             if watermark is not None:
                 usage = usage.filter(f"_file_seq > {int(watermark)}")
 
-    ids = usage.project("user_id").union(users).distinct().filter("user_id is not null")
+    ids = (usage.project("delivered_user_id").union(users).distinct()
+           .filter("delivered_user_id is not null"))
     if held is not None:
         ids = ids.except_(held.project("user_id"))
-    user_ids = [user_id for (user_id,) in ids.order("user_id").fetchall()]
+    user_ids = [user_id for (user_id,) in ids.order("delivered_user_id").fetchall()]
 
     return pa.table([user_ids, user_keys(key, user_ids)], schema=SCHEMA)

@@ -12,7 +12,7 @@ identities as (
 
 users as (
 
-    select * from {{ ref('stg_autodesk__users') }}
+    select * from {{ ref('int_users') }}
 
 ),
 

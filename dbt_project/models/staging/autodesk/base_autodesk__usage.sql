@@ -11,7 +11,7 @@ final as (
     select
         team,
         day_used,
-        {{ user_id('autodesk_id', 'hashed_autodesk_id', 'email') }} as user_id,
+        {{ delivered_user_id('autodesk_id', 'hashed_autodesk_id', 'email') }} as delivered_user_id,
         product_name,
         version,
         tokens_used,

@@ -33,7 +33,7 @@ summed_per_file as (
     select
         team,
         day_used,
-        user_id,
+        delivered_user_id,
         product_name,
         version,
         cast(sum(tokens_used) as decimal(18, 3)) as tokens_used,
@@ -51,7 +51,7 @@ summed_per_file as (
     group by
         team,
         day_used,
-        user_id,
+        delivered_user_id,
         product_name,
         version,
         _file_seq,
@@ -77,7 +77,7 @@ final as (
     select
         team,
         day_used,
-        user_id,
+        delivered_user_id,
         product_name,
         version,
         tokens_used,

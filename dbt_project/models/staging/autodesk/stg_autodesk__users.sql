@@ -10,19 +10,20 @@ with_user_id as (
 
     select
         *,
-        {{ user_id('autodesk_id', none, 'email') }} as user_id
+        {{ delivered_user_id('autodesk_id', none, 'email') }} as delivered_user_id
 
     from source
 
 ),
 
--- Re-delivery (feeds.md): the latest row per (team, user_id) wins.
+-- Re-delivery (feeds.md): the latest row per (team, user_id) wins; rows delivered under
+-- one identity first (int_users merges the identities of one person).
 ranked as (
 
     select
         *,
         row_number() over (
-            partition by team, user_id
+            partition by team, delivered_user_id
             order by _file_seq desc, _row_number desc
         ) as recency_rank
 
@@ -34,7 +35,7 @@ final as (
 
     select
         team,
-        user_id,
+        delivered_user_id,
         autodesk_id,
         email,
         first_name,
