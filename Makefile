@@ -20,8 +20,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 parse: install
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
 
+# Exit 3 is a run that succeeded with warnings: the demo feeds hold one on purpose (an
+# e-mail address of two Autodesk IDs, feeds.md "User identity").
 demo: install parse
-	$(BIN)/flexwh demo
+	$(BIN)/flexwh demo || [ $$? -eq 3 ]
 
 test: lint validate
 	$(BIN)/pytest

@@ -22,6 +22,8 @@ USERS_HEADER = ("First name", "Last name", "Email", "Autodesk ID", "Team", "Role
 EVENTS_HEADER = ("event_id", "event_date", "event_type", "subscription_id", "from_team",
                  "to_team", "tokens", "reason")
 SETTINGS_HEADER = ("Team", "Personal data")
+# Users who joined in these last days of the history are in a later Users export only.
+LATE_USERS_DAYS = 150
 
 
 @dataclass
@@ -65,15 +67,24 @@ def subscriptions(pop: Population, ledger: Ledger, days: list[date], stamp: date
                     SUBSCRIPTION_HEADER, rows)
 
 
-def users(pop: Population, n_days: int) -> list[FeedFile]:
-    """The Users export, one CSV per team (Excel-friendly: UTF-8 with a BOM)."""
+def users(pop: Population, days: list[date]) -> list[FeedFile]:
+    """The Users export, one CSV per team (Excel-friendly: UTF-8 with a BOM), taken before
+    the last LATE_USERS_DAYS; the users who joined since come in a later export of the team
+    (users_<team>_<date>.csv), after the usage it resolves to their Autodesk IDs."""
+    n_days = len(days)
     files = []
     for t, team in enumerate(pop.teams):
-        rows = [[pop.first_name[i], pop.last_name[i], pop.email[i], pop.autodesk_id[i],
-                 team.name, pop.role[i], "Active" if pop.user_leave[i] >= n_days else
-                 "Inactive", "Flex"] for i in np.flatnonzero(pop.user_team == t)]
-        data = csv_bytes(USERS_HEADER, rows, encoding="utf-8-sig")
-        files.append(FeedFile(f"users/users_{team.slug}.csv", data, USERS_HEADER, rows))
+        members = np.flatnonzero(pop.user_team == t)
+        late = pop.user_join[members] >= n_days - LATE_USERS_DAYS
+        parts = [(members[~late], f"users/users_{team.slug}.csv")]
+        if late.any():
+            parts.append((members[late], f"users/users_{team.slug}_{days[-1]}.csv"))
+        for part, path in parts:
+            rows = [[pop.first_name[i], pop.last_name[i], pop.email[i], pop.autodesk_id[i],
+                     team.name, pop.role[i], "Active" if pop.user_leave[i] >= n_days else
+                     "Inactive", "Flex"] for i in part]
+            data = csv_bytes(USERS_HEADER, rows, encoding="utf-8-sig")
+            files.append(FeedFile(path, data, USERS_HEADER, rows))
     return files
 
 

@@ -148,3 +148,19 @@ def name_users(pop: Population, rng: np.random.Generator) -> None:
         previous_team = pop.user_team[i]
     pop.autodesk_id = ids
     pop.hashed_id = [hashlib.sha256(f"adsk:{i}".encode()).hexdigest()[:32] for i in ids]
+
+
+def reassign_emails(pop: Population, n_days: int) -> None:
+    """In every other team, a newcomer gets the e-mail address of someone who left before
+    they joined (a reused mailbox): one e-mail of two Autodesk IDs, which the warehouse
+    cannot resolve (feeds.md, "User identity") and reports."""
+    for t in range(0, len(pop.teams), 2):
+        members = np.flatnonzero(pop.user_team == t)
+        leavers = [i for i in members if pop.user_leave[i] < n_days]
+        for leaver in leavers:
+            joiner = next((j for j in members if pop.user_join[j] > pop.user_leave[leaver]),
+                          None)
+            if joiner is not None:
+                pop.email[joiner] = pop.email[leaver]
+                break
+

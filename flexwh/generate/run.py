@@ -16,7 +16,14 @@ from .burndown import BurnDown
 from .dates import day_list, history_start, latest_release, rename_day
 from .dirty import Tally, bad_files
 from .ledger import Ledger, schedule
-from .population import Population, build_users, make_teams, name_teams, name_users
+from .population import (
+    Population,
+    build_users,
+    make_teams,
+    name_teams,
+    name_users,
+    reassign_emails,
+)
 from .presets import Preset, get_preset
 from .usage_files import mark_xlsx, plan_files
 from .usage_write import UsageWriter
@@ -88,7 +95,7 @@ def run(preset_name: str, seed: int, end: date, dirty: bool, out: Path,
             progress(f"usage files: {i + 1}/{len(files)}")
 
     subs = other_feeds.subscriptions(pop, ledger, days, stamp, _stream(seed, "subs"))
-    users = other_feeds.users(pop, len(days))
+    users = other_feeds.users(pop, days)
     events = other_feeds.token_events(pop, ledger, days)
     settings = other_feeds.team_settings(pop)
     small = [subs, *users, events, settings]
@@ -126,6 +133,7 @@ def _simulate(preset: Preset, seed: int, days: list[date], progress: Callable[[s
         sizes = [max(3, round(s * scale)) for s in sizes]
         pop = build_users(teams, sizes, n_days, _stream(seed, "users"))
     name_users(pop, _stream(seed, "user names"))
+    reassign_emails(pop, n_days)
     progress(f"{len(teams)} teams, {pop.n_users} users, {days[0]}..{days[-1]}")
     cand = activity.sample(pop, factor, _stream(seed, "launches"))
     progress(f"{len(cand.day):,} launches attempted; simulating the burn-down day by day")

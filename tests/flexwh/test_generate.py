@@ -272,3 +272,25 @@ def test_unknown_preset_and_busy_landing_are_refused(landing):
         generate("huge", out=landing.parent / "x")
     with pytest.raises(ValueError, match="already holds"):
         generate("demo", end_date=END, out=landing)
+
+
+def test_people_appear_under_both_exports_with_a_reused_e_mail_and_a_later_users_file(landing):
+    """What feeds.md "User identity" resolves: e-mail-only usage of people whose Autodesk ID
+    some row links to their e-mail, an e-mail of two IDs, and users only a later file has."""
+    data = read_landing(landing)
+    ids_of = defaultdict(set)  # (team, e-mail) -> Autodesk IDs some row carries with it
+    for row in [*data["rows"]["users"], *data["rows"]["usage"]]:
+        if row.get("autodesk_id") and row.get("email"):
+            ids_of[row["team"], row["email"].lower()].add(row["autodesk_id"])
+    email_only = {(r["team"], r["email"].lower()) for r in data["rows"]["usage"]
+                  if r.get("email") and not r.get("autodesk_id")}
+    assert sum(len(ids_of[pair]) == 1 for pair in email_only) > 20  # resolved people
+    assert sum(len(ids) > 1 for ids in ids_of.values()) >= 1  # a reused e-mail
+
+    first, later = [], []
+    for path in sorted((landing / "users").iterdir()):
+        _, rows = table_of(path, "users")
+        (later if re.search(r"_\d{4}-\d{2}-\d{2}\.csv$", path.name) else first).append(rows)
+    emails_of = [{row[2].lower() for rows in files for row in rows} for files in (first, later)]
+    assert later and emails_of[1] and not emails_of[1] & emails_of[0]
+    assert {email for _, email in email_only} & emails_of[1]  # usage the later file resolves
