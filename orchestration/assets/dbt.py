@@ -26,29 +26,44 @@ class DbtBuildConfig(Config):
     full_refresh: bool = False
 
 
-# Incremental tables whose columns changed in a release, by a column the new layout has:
-# a warehouse built before it cannot be extended, so its first build after the upgrade
-# rebuilds every model (docs/operations.md, "Upgrading").
-LAYOUT_COLUMNS = (("staging", "stg_autodesk__usage", "delivered_user_id"),)
-OUTDATED_TABLE = """
-select count(*) from duckdb_tables() as t
-where t.database_name = current_database() and t.schema_name = ? and t.table_name = ?
-  and not exists (
-    select 1 from duckdb_columns() as c
-    where c.database_name = t.database_name and c.schema_name = t.schema_name
-      and c.table_name = t.table_name and c.column_name = ?)
+# The layout of the derived tables: raised by a release that changes an incremental model's
+# columns or rules (2: e-mails resolved to Autodesk IDs). A warehouse built under a lower
+# one is rebuilt in full by its next build, and the layout is recorded only once a build
+# has succeeded, so an interrupted rebuild is done again (docs/operations.md, "Upgrading").
+LAYOUT_VERSION = 2
+LAYOUT_TABLE = "audit.warehouse_layout"
+TABLE_EXISTS = """
+select count(*) from duckdb_tables()
+where database_name = current_database() and schema_name = ? and table_name = ?
 """
 
 
+def _exists(con, schema: str, table: str) -> bool:
+    return con.execute(TABLE_EXISTS, [schema, table]).fetchall()[0][0] > 0
+
+
 def layout_outdated(warehouse: WarehouseResource) -> bool:
-    """Whether an incremental table was built by an earlier release (without its column)."""
+    """Whether the derived tables were built, but not under this layout by a build that
+    succeeded."""
     if not warehouse.settings().warehouse.exists():
         return False
     with warehouse.connect(read_only=True) as con:
-        return any(
-            con.execute(OUTDATED_TABLE, [schema, table, column]).fetchone()[0]
-            for schema, table, column in LAYOUT_COLUMNS
-        )
+        if not _exists(con, "staging", "stg_autodesk__usage"):
+            return False  # never built: the next build makes everything anyway
+        if not _exists(con, *LAYOUT_TABLE.split(".")):
+            return True
+        [(version,)] = con.execute(f"select max(layout_version) from {LAYOUT_TABLE}").fetchall()
+    return version is None or version < LAYOUT_VERSION
+
+
+def record_layout(warehouse: WarehouseResource) -> None:
+    """After a successful build: the derived tables are of this release's layout."""
+    with warehouse.connect() as con:
+        con.execute(f"create table if not exists {LAYOUT_TABLE} "
+                    "(layout_version integer, recorded_at timestamp)")
+        con.execute(f"delete from {LAYOUT_TABLE}")
+        con.execute(f"insert into {LAYOUT_TABLE} values (?, current_timestamp)",
+                    [LAYOUT_VERSION])
 
 
 def build_args(as_of: str, full_refresh: bool) -> list[str]:
@@ -88,3 +103,5 @@ def dbt_models(
     with dbt_process_environment(warehouse.dbt_environment()):
         invocation = dbt.cli(args, context=context, target_path=data_dir / "dbt" / "target")
     yield from invocation.stream()
+    if invocation.is_successful():
+        record_layout(warehouse)

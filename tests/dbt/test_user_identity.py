@@ -38,6 +38,9 @@ FILE_2 = [  # the 2026 export: e-mail only (and one row of Ann's under her ID)
     ("Acme", "2026-03-02", "AutoCAD", "2026", "3", "ADSK-1", None, None, None, None),
     ("Acme", "2026-03-02", "Revit", "2026", "2", None, None, "SHARED@x.com", None, None),
     ("Acme", "2026-03-02", "Inventor", "2026", "1", None, None, "cy@x.com", None, None),
+    # A hashed ID with Ann's e-mail resolves to her; the same hashed ID without one does not.
+    ("Acme", "2026-03-02", "Maya", "2026", "5", None, "H9", "ann@x.com", None, None),
+    ("Acme", "2026-03-02", "Maya", "2026", "3", None, "H9", None, None, None),
     ("Hash", "2026-03-02", "Maya", "2026", "5", None, "H1", None, None, None),
     ("Hash", "2026-03-02", "Maya", "2026", "1", None, "H2", None, None, None),
 ]
@@ -118,6 +121,8 @@ def test_a_person_under_an_id_and_under_an_e_mail_is_one_user(first_run):
         ("Acme", date(2026, 3, 2), key("e:shared@x.com"), "Revit", D("2.000")),
         # cy@x.com belongs to no ID yet.
         ("Acme", date(2026, 3, 2), key("e:cy@x.com"), "Inventor", D("1.000")),
+        ("Acme", date(2026, 3, 2), key("h:H9"), "Maya", D("3.000")),
+        ("Acme", date(2026, 3, 2), key("ADSK-1"), "Maya", D("5.000")),
         # The hashed-only team is unchanged.
         ("Hash", date(2026, 3, 1), key("h:H1"), "Maya", D("5.000")),
         ("Hash", date(2026, 3, 2), key("h:H2"), "Maya", D("1.000")),
@@ -144,17 +149,19 @@ def test_identities_merge_names_and_e_mails_across_exports(first_run):
          "eve@x.com"),
         ("Acme", "e:shared@x.com", key("e:shared@x.com"), None, None, "SHARED@x.com",
          "SHARED@x.com", "SHARED@x.com"),
+        ("Acme", "h:H9", key("h:H9"), None, None, None, key("h:H9"), None),
         ("Hash", "h:H1", key("h:H1"), None, None, None, key("h:H1"), "*****"),
         ("Hash", "h:H2", key("h:H2"), None, None, None, key("h:H2"), "*****"),
     ]
 
 
 def test_user_counts_count_people(first_run):
-    # Acme: ADSK-1, ADSK-2, ADSK-3, e:shared, e:cy (Ann once, not twice); Hash: H1, H2.
+    # Acme: ADSK-1, ADSK-2, ADSK-3, e:shared, e:cy, h:H9 (Ann once, not three times);
+    # Hash: H1, H2.
     assert rows(first_run, """
         select team, total_users from marts.rpt_usage_summary
         where window_key = 'last_30_days' order by team
-    """) == [("Acme", 5), ("Hash", 2)]
+    """) == [("Acme", 6), ("Hash", 2)]
 # fmt: on
 
 

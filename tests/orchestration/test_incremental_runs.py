@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from flexwh.cli import main
+from orchestration.assets.dbt import LAYOUT_VERSION
 
 HEADER = "team,day_used,product_name,version,tokens_used,autodesk_id\n"
 NEW_DAY = HEADER + "Acme,2026-03-02,AutoCAD,2026,5,U1\n"
@@ -54,6 +55,9 @@ def test_an_incremental_run_with_a_new_day_and_a_late_correction_equals_a_full_r
             "select total_tokens from marts.rpt_usage_summary "
             "where team = 'Acme' and window_key = 'last_3_months'").fetchall() == [
             (Decimal("24.000"),)]
+        # The successful builds recorded their layout: the next one stays incremental.
+        assert con.execute("select layout_version from audit.warehouse_layout").fetchall() == [
+            (LAYOUT_VERSION,)]
 
     # The same warehouse rebuilt from its raw tables.
     copy = tmp_path / "full"

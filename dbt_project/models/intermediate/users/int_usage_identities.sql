@@ -1,11 +1,12 @@
-{#- Incremental (docs/incremental.md), by (team, delivered_user_id): a run reads only the
-    usage rows of files after the watermark. Each value is held with its delivery order,
-    and rows of later files come after every row already read, so a key's latest values
-    are the latest of its held ones and its new rows: earlier files are never read again. -#}
+{#- Incremental (docs/incremental.md), by (team, delivered_user_id, identity_email): a run
+    reads only the usage rows of files after the watermark. Each value is held with its
+    delivery order, and rows of later files come after every row already read, so a key's
+    latest values are the latest of its held ones and its new rows: earlier files are
+    never read again. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='replace_keys',
-    unique_key=['team', 'delivered_user_id'],
+    unique_key=['team', 'delivered_user_id', 'identity_email'],
     on_schema_change='fail',
     post_hook="{{ record_incremental_watermark('select max(_file_seq) from '
         ~ ref('base_autodesk__usage')) }}"
@@ -36,6 +37,7 @@ new_identities as (
     select
         team,
         delivered_user_id,
+        identity_email,
         max(autodesk_id) as autodesk_id,
         {{ latest_where('email', delivery_order) }} as email,
         max({{ delivery_order }}) filter (where email is not null) as email_order,
@@ -44,7 +46,7 @@ new_identities as (
         max({{ delivery_order }}) filter (where {{ has_name }}) as name_order
 
     from usage_rows
-    group by team, delivered_user_id
+    group by team, delivered_user_id, identity_email
 
 ),
 
@@ -70,6 +72,7 @@ new_identities as (
             on
                 held.team = new_identities.team
                 and held.delivered_user_id = new_identities.delivered_user_id
+                and held.identity_email = new_identities.identity_email
 
     ),
 
@@ -78,6 +81,7 @@ new_identities as (
         select
             team,
             delivered_user_id,
+            identity_email,
             max(autodesk_id) as autodesk_id,
             {{ latest_where('email', 'email_order', 'email_order is not null') }} as email,
             max(email_order) as email_order,
@@ -88,7 +92,7 @@ new_identities as (
             max(name_order) as name_order
 
         from held_and_new
-        group by team, delivered_user_id
+        group by team, delivered_user_id, identity_email
 
     )
 {% endif %}

@@ -12,6 +12,11 @@ final as (
         team,
         day_used,
         {{ delivered_user_id('autodesk_id', 'hashed_autodesk_id', 'email') }} as delivered_user_id,
+        -- The e-mail a row without an Autodesk ID may resolve by (feeds.md, "User identity",
+        -- step 2), '' when none: rows of one hashed ID with and without an e-mail resolve
+        -- apart, so it is part of every grain that carries delivered_user_id.
+        case when autodesk_id is null then coalesce(lower(email), '') else '' end
+            as identity_email,
         product_name,
         version,
         tokens_used,
