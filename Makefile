@@ -53,6 +53,7 @@ bench: install parse
 	$(BIN)/python -m bench.bench_ingest --preset bench-10m
 	$(BIN)/python -m bench.bench_models ledger
 	$(BIN)/python -m bench.bench_models windows
+	$(BIN)/python -m bench.bench_runs --preset bench-10m --memory-limit 1GB
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -16,7 +16,7 @@ HEADER = "team,day_used,product_name,version,tokens_used,autodesk_id\n"
 def _usage(landing: Landing) -> list[tuple]:
     with duckdb.connect(str(landing.warehouse), read_only=True) as con:
         return con.execute(
-            "select team, day_used, user_id, product_name, tokens_used "
+            "select team, day_used, delivered_user_id, product_name, tokens_used "
             "from staging.stg_autodesk__usage order by all"
         ).fetchall()
 
