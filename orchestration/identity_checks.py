@@ -17,12 +17,20 @@ where autodesk_id_count > 1 group by team order by team
 """
 
 
+# Teams named in the one-line description; the metadata counts them all.
+TEAMS_NAMED = 10
+
+
 def ambiguity_text(teams: list[tuple[str, int]]) -> str | None:
-    """'Acme: 2, Beta: 1 e-mails of several Autodesk IDs (not resolved)', None if none."""
+    """'... not resolved: Acme 2, Beta 1', None if none; the teams with the most such
+    e-mails first, at most TEAMS_NAMED of them."""
     if not teams:
         return None
-    counts = ", ".join(f"{team}: {count}" for team, count in teams)
-    return f"{counts} e-mails of several Autodesk IDs, usage under them not resolved"
+    ranked = sorted(teams, key=lambda item: (-item[1], item[0]))
+    counts = ", ".join(f"{team} {count}" for team, count in ranked[:TEAMS_NAMED])
+    more = len(ranked) - TEAMS_NAMED
+    counts += f" and {more} more teams" if more > 0 else ""
+    return f"e-mails of several Autodesk IDs, usage under them not resolved: {counts}"
 
 
 @asset_check(

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.identity_checks import emails_resolve_to_one_autodesk_id
+from orchestration.identity_checks import ambiguity_text, emails_resolve_to_one_autodesk_id
 from orchestration.resources import WarehouseResource
 from tests.dbt.test_incremental import assert_same_tables, copy, dbt_build, key
 
@@ -174,7 +174,7 @@ def test_ambiguous_e_mails_are_counted_per_team_and_warned(first_run, monkeypatc
     monkeypatch.setenv("FLEXWH_DATA_DIR", str(first_run.parent))
     result = emails_resolve_to_one_autodesk_id(warehouse=WarehouseResource())
     assert (result.passed, result.severity.value, result.description) == (
-        False, "WARN", "Acme: 1 e-mails of several Autodesk IDs, usage under them not resolved")
+        False, "WARN", "e-mails of several Autodesk IDs, usage under them not resolved: Acme 1")
     assert "shared" not in str(result.metadata)  # the check names no address
 
 
@@ -191,3 +191,11 @@ def test_a_late_users_file_merges_earlier_usage_incrementally(incremental, full)
     """) == [("ADSK-5", "Cy Young", "cy@x.com")]
     assert_same_tables(incremental, full)
 
+
+
+def test_the_warning_names_the_teams_with_the_most_ambiguous_e_mails_first():
+    teams = [(f"Team {n:02}", 1) for n in range(12)] + [("Zed", 3)]
+    assert ambiguity_text(teams) == (
+        "e-mails of several Autodesk IDs, usage under them not resolved: Zed 3, Team 00 1, "
+        "Team 01 1, Team 02 1, Team 03 1, Team 04 1, Team 05 1, Team 06 1, Team 07 1, "
+        "Team 08 1 and 3 more teams")
