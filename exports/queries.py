@@ -97,79 +97,56 @@ def _params(scope: ExportScope, *names: str) -> dict:
     return {name: values[name] for name in names}
 
 
-# A statement of an export: SQL and its parameters.
-Statement = tuple[str, dict]
-
-
-def subscriptions_statement(scope: ExportScope) -> Statement:
+def subscriptions(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
     # reseller_email is an e-mail address: masked in hashed exports like the users' own.
     reseller_email = f"'{MASK}'" if scope.pii_mode == HASHED else "reseller_email"
-    return SUBSCRIPTIONS.format(reseller_email=reseller_email), _params(scope, "teams")
-
-
-def users_statement(scope: ExportScope) -> Statement:
-    _, identity = identity_columns(scope.pii_mode)
-    return USERS.format(identity=identity), _params(scope, "teams", "start", "end")
-
-
-def usage_statement(scope: ExportScope) -> Statement:
-    _, identity = identity_columns(scope.pii_mode)
-    return USAGE.format(identity=identity), _params(scope, "teams", "start", "end")
-
-
-def subscriptions(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
-    rows = con.execute(*subscriptions_statement(scope)).fetchall()
+    rows = con.execute(SUBSCRIPTIONS.format(reseller_email=reseller_email),
+                       _params(scope, "teams")).fetchall()
     return Table("subscriptions", list(SUBSCRIPTIONS_COLUMNS), rows)
 
 
 def users(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
-    header, _ = identity_columns(scope.pii_mode)
-    rows = con.execute(*users_statement(scope)).fetchall()
+    header, identity = identity_columns(scope.pii_mode)
+    rows = con.execute(USERS.format(identity=identity),
+                       _params(scope, "teams", "start", "end")).fetchall()
     return Table("users", ["Team", *header, *USERS_TAIL], rows)
 
 
 def usage(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
-    header, _ = identity_columns(scope.pii_mode)
-    rows = con.execute(*usage_statement(scope)).fetchall()
+    header, identity = identity_columns(scope.pii_mode)
+    rows = con.execute(USAGE.format(identity=identity),
+                       _params(scope, "teams", "start", "end")).fetchall()
     return Table("usage", [*USAGE_HEAD, *header], rows)
 
 
 REPORTS = {"subscriptions": subscriptions, "users": users, "usage": usage}
 
 
-def by_product_statement(scope: ExportScope) -> Statement:
-    return ("select team, product_name, total_users, total_tokens, avg_tokens_per_month "
-            "from main.rpt_usage_by_product where window_key = $window "
-            "and team in (select unnest($teams)) order by team, product_name",
-            {"window": SUMMARY_WINDOW, **_params(scope, "teams")})
-
-
 def by_product(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
     """The By product screen of the last 12 months (rpt_usage_by_product)."""
-    rows = con.execute(*by_product_statement(scope)).fetchall()
+    rows = con.execute(
+        "select team, product_name, total_users, total_tokens, avg_tokens_per_month "
+        "from main.rpt_usage_by_product where window_key = $window "
+        "and team in (select unnest($teams)) order by team, product_name",
+        {"window": SUMMARY_WINDOW, **_params(scope, "teams")},
+    ).fetchall()
     return Table("by_product", ["Team", "Product", "Users", "Tokens used",
                                 "Avg tokens per month"], rows)
 
 
-def _by_user_identity(pii_mode: str) -> tuple[list[str], str]:
-    if pii_mode == HASHED:
-        return ["hashed_autodesk_id", "Email"], f"user_key, '{MASK}'"
-    return ["User", "Email"], "user_name, user_email"
-
-
-def by_user_statement(scope: ExportScope) -> Statement:
-    _, identity = _by_user_identity(scope.pii_mode)
-    return (f"select team, {identity}, products_used, product_names, total_tokens, "
-            "avg_tokens_per_month, days_used, days_in_window from main.rpt_usage_by_user "
-            "where window_key = $window and team in (select unnest($teams)) "
-            "order by team, total_tokens desc, user_key",
-            {"window": SUMMARY_WINDOW, **_params(scope, "teams")})
-
-
 def by_user(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
     """The By user screen of the last 12 months (rpt_usage_by_user), in the export's mode."""
-    header, _ = _by_user_identity(scope.pii_mode)
-    rows = con.execute(*by_user_statement(scope)).fetchall()
+    if scope.pii_mode == HASHED:
+        header, identity = ["hashed_autodesk_id", "Email"], f"user_key, '{MASK}'"
+    else:
+        header, identity = ["User", "Email"], "user_name, user_email"
+    rows = con.execute(
+        f"select team, {identity}, products_used, product_names, total_tokens, "
+        "avg_tokens_per_month, days_used, days_in_window from main.rpt_usage_by_user "
+        "where window_key = $window and team in (select unnest($teams)) "
+        "order by team, total_tokens desc, user_key",
+        {"window": SUMMARY_WINDOW, **_params(scope, "teams")},
+    ).fetchall()
     return Table("by_user", ["Team", *header, "Products used", "Products", "Tokens used",
                              "Avg tokens per month", "Days used", "Days in window"], rows)
 
@@ -187,26 +164,19 @@ OVERVIEW_LABELS = {
 }
 
 
-def summary_statements(team: str) -> tuple[Statement, Statement, Statement]:
-    """The Summary's overview row, 365-day line and distribution of one team."""
-    return (
-        (f"select as_of_date, {', '.join(OVERVIEW_LABELS)} from main.rpt_team_overview "
-         "where team = $team", {"team": team}),
-        ("select day, tokens_used from main.rpt_daily_usage_365 "
-         "where team = $team order by day", {"team": team}),
-        ("select product_name, bucket, users from main.rpt_product_token_distribution "
-         "where team = $team and window_key = $window order by product_name, bucket_order",
-         {"team": team, "window": SUMMARY_WINDOW}),
-    )
-
-
 def summary(con: duckdb.DuckDBPyConnection, team: str, scope: ExportScope) -> SummaryData:
     """The Summary sheet of one team: overview numbers, 365-day line, distributions."""
-    overview, daily_line, distribution_rows = summary_statements(team)
-    row = con.execute(*overview).fetchall()
+    names = ", ".join(OVERVIEW_LABELS)
+    row = con.execute(f"select as_of_date, {names} from main.rpt_team_overview "
+                      "where team = $team", {"team": team}).fetchall()
     as_of, *values = row[0] if row else (scope.end, *([None] * len(OVERVIEW_LABELS)))
-    daily = con.execute(*daily_line).fetchall()
-    distribution = con.execute(*distribution_rows).fetchall()
+    daily = con.execute("select day, tokens_used from main.rpt_daily_usage_365 "
+                        "where team = $team order by day", {"team": team}).fetchall()
+    distribution = con.execute(
+        "select product_name, bucket, users from main.rpt_product_token_distribution "
+        "where team = $team and window_key = $window order by product_name, bucket_order",
+        {"team": team, "window": SUMMARY_WINDOW},
+    ).fetchall()
     return SummaryData(
         team=team, as_of=as_of, range_start=scope.start, range_end=scope.end,
         pii_mode=scope.pii_mode,
@@ -214,24 +184,3 @@ def summary(con: duckdb.DuckDBPyConnection, team: str, scope: ExportScope) -> Su
         daily_tokens=[(day, Decimal(tokens)) for day, tokens in daily],
         distribution=[(product, bucket, int(users)) for product, bucket, users in distribution],
     )
-
-
-REPORT_STATEMENTS = {"subscriptions": subscriptions_statement, "users": users_statement,
-                     "usage": usage_statement}
-
-
-def inputs_digest(con: duckdb.DuckDBPyConnection, scope: ExportScope,
-                  reports: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Row count and an order-free hash of the rows of every statement an export of these
-    reports runs (the workbook's screens and Summary included), computed in DuckDB: equal
-    lists mean equal files, without fetching a row."""
-    statements = [REPORT_STATEMENTS[report](scope) for report in reports]
-    statements += [by_product_statement(scope), by_user_statement(scope)]
-    for team in scope.teams:
-        statements += summary_statements(team)
-    digest = []
-    for sql, params in statements:
-        [(rows, hashed)] = con.execute(
-            f"select count(*), coalesce(sum(hash(q)), 0) from ({sql}) as q", params).fetchall()
-        digest.append((int(rows), int(hashed)))
-    return digest
