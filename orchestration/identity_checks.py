@@ -8,12 +8,13 @@ check names each team and how many of its e-mails are ambiguous, never the addre
 # annotations of the decorated function at definition time.
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
+from orchestration.expectations import WARN
 from orchestration.resources import WarehouseResource
 
 EMAIL_IDS = AssetKey(["intermediate", "int_email_autodesk_ids"])
 AMBIGUOUS_EMAILS = """
 select team, count(*) from intermediate.int_email_autodesk_ids
-where autodesk_id_count > 1 group by team order by team
+where autodesk_id_count > 1 group by team
 """
 
 
@@ -38,7 +39,7 @@ def ambiguity_text(teams: list[tuple[str, int]]) -> str | None:
     name="emails_resolve_to_one_autodesk_id",
     description="Every e-mail address of a team belongs to at most one Autodesk ID "
                 "(feeds.md, User identity); names the teams and how many do not.",
-    metadata={"severity": "WARN"},
+    metadata={"severity": WARN},
 )
 def emails_resolve_to_one_autodesk_id(warehouse: WarehouseResource) -> AssetCheckResult:
     with warehouse.connect(read_only=True) as con:

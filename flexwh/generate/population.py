@@ -163,4 +163,3 @@ def reassign_emails(pop: Population, n_days: int) -> None:
             if joiner is not None:
                 pop.email[joiner] = pop.email[leaver]
                 break
-

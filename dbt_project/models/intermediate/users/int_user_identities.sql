@@ -35,13 +35,7 @@ team_settings as (
 
 resolved_usage_identities as (
 
-    select
-        usage_identities.*,
-        {{ resolved_user_id('usage_identities', 'email_ids') }} as user_id
-
-    from usage_identities
-    left join email_ids
-        on {{ email_autodesk_id_join('usage_identities', 'email_ids') }}
+    {{ select_with_user_id('usage_identities', 'email_ids') }}
 
 ),
 

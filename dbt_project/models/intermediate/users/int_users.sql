@@ -16,13 +16,7 @@ email_ids as (
 
 resolved as (
 
-    select
-        users.*,
-        {{ resolved_user_id('users', 'email_ids') }} as user_id
-
-    from users
-    left join email_ids
-        on {{ email_autodesk_id_join('users', 'email_ids') }}
+    {{ select_with_user_id('users', 'email_ids') }}
 
 ),
 

@@ -89,13 +89,7 @@ reported_usage as (
 
 resolved_usage as (
 
-    select
-        reported_usage.*,
-        {{ resolved_user_id('reported_usage', 'email_ids') }} as user_id
-
-    from reported_usage
-    left join email_ids
-        on {{ email_autodesk_id_join('reported_usage', 'email_ids') }}
+    {{ select_with_user_id('reported_usage', 'email_ids') }}
 
 ),
 
