@@ -13,11 +13,10 @@ import pyarrow.parquet as pq
 from exports import queries
 from exports.csv_files import write_csv
 from exports.manifest import write_manifest
-from exports.queries import ExportScope
+from exports.queries import REPORTS, ExportScope
 from exports.tables import Table
 from exports.workbook import write_workbook
 
-REPORTS = ("subscriptions", "users", "usage")
 FORMATS = ("csv", "xlsx", "parquet")
 WORKBOOK = "flex_report.xlsx"
 
@@ -36,7 +35,7 @@ def write_export(con: duckdb.DuckDBPyConnection, folder: Path, request: ExportRe
                  as_of: str, progress: Callable[[str], None] = lambda line: None) -> Path:
     """Write every file of `request` into `folder` (which exists), then manifest.json."""
     scope = request.scope
-    tables = [queries.REPORTS[report](con, scope) for report in request.reports]
+    tables = [queries.table(con, report, scope) for report in request.reports]
     files: list[tuple[str, int]] = []
     if "csv" in request.formats:
         for table in tables:
@@ -56,7 +55,7 @@ def _workbooks(con: duckdb.DuckDBPyConnection, folder: Path, request: ExportRequ
                tables: list[Table]) -> list[tuple[str, int]]:
     """One workbook per team: the Summary sheet and its charts are about one team."""
     scope = request.scope
-    screens = [queries.by_product(con, scope), queries.by_user(con, scope)]
+    screens = [queries.table(con, screen, scope) for screen in queries.SCREENS]
     files = []
     for team in scope.teams:
         name = WORKBOOK if len(scope.teams) == 1 else f"flex_report_{request.slugs[team]}.xlsx"

@@ -47,108 +47,121 @@ SUBSCRIPTIONS_COLUMNS = [
     "start_date", "end_date", "subscription_status", "term", "autorenew_date",
     "reseller_name", "reseller_email", "Tokens used", "Tokens remaining", "Tokens expired",
 ]
-
-SUBSCRIPTIONS = """
-select
-    team, subscription_id, contract_number, offering_name, seat_quantity, start_date,
-    end_date, subscription_status, term, autorenew_date, reseller_name, {reseller_email},
-    tokens_consumed, tokens_remaining, tokens_expired
-from exports.exp_subscriptions
-where team in (select unnest($teams))
-order by team, subscription_id
-"""
-
 USERS_TAIL = ["Role", "account_status", "Tokens used", "Days used", "Last used"]
-
-# Users of the team known from the users feed or from usage in the range.
-USERS = """
-with usage as (
-    select team, user_key, day_used, tokens_used from main.fct_daily_usage
-    where team in (select unnest($teams)) and day_used <= $end
-),
-in_range as (
-    select team, user_key, sum(tokens_used) as tokens, count(distinct day_used) as days
-    from usage where day_used >= $start group by team, user_key
-),
-last_used as (
-    select team, user_key, max(day_used) as last_day from usage group by team, user_key
-)
-select d.team, {identity}, d.role, d.account_status,
-    coalesce(r.tokens, 0), coalesce(r.days, 0), l.last_day
-from exports.exp_user_directory as d
-left join in_range as r on d.team = r.team and d.user_key = r.user_key
-left join last_used as l on d.team = l.team and d.user_key = l.user_key
-where d.team in (select unnest($teams)) and (d.in_users_feed or r.user_key is not null)
-order by d.team, d.user_key
-"""
-
 USAGE_HEAD = ["Team", "Day used", "Product", "Version", "Tokens used"]
 
-USAGE = """
-select u.team, u.day_used, u.product_name, u.version, u.tokens_used, {identity}
-from main.fct_daily_usage as u
-left join exports.exp_user_directory as d on u.team = d.team and u.user_key = d.user_key
-where u.team in (select unnest($teams)) and u.day_used between $start and $end
-order by u.team, u.day_used, u.product_name, u.version, u.user_key
-"""
 
-def _params(scope: ExportScope, *names: str) -> dict:
-    values = {"teams": list(scope.teams), "start": scope.start, "end": scope.end}
-    return {name: values[name] for name in names}
+@dataclass(frozen=True)
+class Statement:
+    """One report's query for the teams in $teams: its header, select list, the rest of
+    the query (from, where, group by) and its order (the team first, then within a team)."""
+
+    name: str
+    columns: list[str]
+    select: str
+    rest: str
+    team: str  # the team column in `rest`
+    order: str  # within a team
+    params: tuple[str, ...] = ("teams",)
+
+    def sql(self, sheet_row: bool = False) -> str:
+        """The query; with sheet_row, a last column numbering the rows of each team 1, 2, …"""
+        number = (f", row_number() over (partition by {self.team} order by {self.order}) "
+                  "as sheet_row") if sheet_row else ""
+        return (f"select {self.select}{number}\n{self.rest}\n"
+                f"order by {self.team}, {self.order}")
 
 
-def subscriptions(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
+def subscriptions_statement(pii_mode: str) -> Statement:
     # reseller_email is an e-mail address: masked in hashed exports like the users' own.
-    reseller_email = f"'{MASK}'" if scope.pii_mode == HASHED else "reseller_email"
-    rows = con.execute(SUBSCRIPTIONS.format(reseller_email=reseller_email),
-                       _params(scope, "teams")).fetchall()
-    return Table("subscriptions", list(SUBSCRIPTIONS_COLUMNS), rows)
+    reseller_email = f"'{MASK}'" if pii_mode == HASHED else "reseller_email"
+    return Statement(
+        "subscriptions", list(SUBSCRIPTIONS_COLUMNS),
+        "team, subscription_id, contract_number, offering_name, seat_quantity, start_date, "
+        "end_date, subscription_status, term, autorenew_date, reseller_name, "
+        f"{reseller_email}, tokens_consumed, tokens_remaining, tokens_expired",
+        "from exports.exp_subscriptions where team in (select unnest($teams))",
+        "team", "subscription_id")
 
 
-def users(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
-    header, identity = identity_columns(scope.pii_mode)
-    rows = con.execute(USERS.format(identity=identity),
-                       _params(scope, "teams", "start", "end")).fetchall()
-    return Table("users", ["Team", *header, *USERS_TAIL], rows)
+def users_statement(pii_mode: str) -> Statement:
+    """Users of the team known from the users feed or from usage in the range."""
+    header, identity = identity_columns(pii_mode)
+    return Statement(
+        "users", ["Team", *header, *USERS_TAIL],
+        f"d.team, {identity}, d.role, d.account_status, coalesce(r.tokens, 0), "
+        "coalesce(r.days, 0), l.last_day",
+        """from exports.exp_user_directory as d
+left join (
+    select team, user_key, sum(tokens_used) as tokens, count(distinct day_used) as days
+    from main.fct_daily_usage
+    where team in (select unnest($teams)) and day_used between $start and $end
+    group by team, user_key
+) as r on d.team = r.team and d.user_key = r.user_key
+left join (
+    select team, user_key, max(day_used) as last_day from main.fct_daily_usage
+    where team in (select unnest($teams)) and day_used <= $end group by team, user_key
+) as l on d.team = l.team and d.user_key = l.user_key
+where d.team in (select unnest($teams)) and (d.in_users_feed or r.user_key is not null)""",
+        "d.team", "d.user_key", ("teams", "start", "end"))
 
 
-def usage(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
-    header, identity = identity_columns(scope.pii_mode)
-    rows = con.execute(USAGE.format(identity=identity),
-                       _params(scope, "teams", "start", "end")).fetchall()
-    return Table("usage", [*USAGE_HEAD, *header], rows)
+def usage_statement(pii_mode: str) -> Statement:
+    header, identity = identity_columns(pii_mode)
+    return Statement(
+        "usage", [*USAGE_HEAD, *header],
+        f"u.team, u.day_used, u.product_name, u.version, u.tokens_used, {identity}",
+        """from main.fct_daily_usage as u
+left join exports.exp_user_directory as d on u.team = d.team and u.user_key = d.user_key
+where u.team in (select unnest($teams)) and u.day_used between $start and $end""",
+        "u.team", "u.day_used, u.product_name, u.version, u.user_key",
+        ("teams", "start", "end"))
 
 
-REPORTS = {"subscriptions": subscriptions, "users": users, "usage": usage}
-
-
-def by_product(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
+def by_product_statement(pii_mode: str) -> Statement:
     """The By product screen of the last 12 months (rpt_usage_by_product)."""
-    rows = con.execute(
-        "select team, product_name, total_users, total_tokens, avg_tokens_per_month "
+    return Statement(
+        "by_product", ["Team", "Product", "Users", "Tokens used", "Avg tokens per month"],
+        "team, product_name, total_users, total_tokens, avg_tokens_per_month",
         "from main.rpt_usage_by_product where window_key = $window "
-        "and team in (select unnest($teams)) order by team, product_name",
-        {"window": SUMMARY_WINDOW, **_params(scope, "teams")},
-    ).fetchall()
-    return Table("by_product", ["Team", "Product", "Users", "Tokens used",
-                                "Avg tokens per month"], rows)
+        "and team in (select unnest($teams))",
+        "team", "product_name", ("teams", "window"))
 
 
-def by_user(con: duckdb.DuckDBPyConnection, scope: ExportScope) -> Table:
+def by_user_statement(pii_mode: str) -> Statement:
     """The By user screen of the last 12 months (rpt_usage_by_user), in the export's mode."""
-    if scope.pii_mode == HASHED:
+    if pii_mode == HASHED:
         header, identity = ["hashed_autodesk_id", "Email"], f"user_key, '{MASK}'"
     else:
         header, identity = ["User", "Email"], "user_name, user_email"
-    rows = con.execute(
-        f"select team, {identity}, products_used, product_names, total_tokens, "
-        "avg_tokens_per_month, days_used, days_in_window from main.rpt_usage_by_user "
-        "where window_key = $window and team in (select unnest($teams)) "
-        "order by team, total_tokens desc, user_key",
-        {"window": SUMMARY_WINDOW, **_params(scope, "teams")},
-    ).fetchall()
-    return Table("by_user", ["Team", *header, "Products used", "Products", "Tokens used",
-                             "Avg tokens per month", "Days used", "Days in window"], rows)
+    return Statement(
+        "by_user", ["Team", *header, "Products used", "Products", "Tokens used",
+                    "Avg tokens per month", "Days used", "Days in window"],
+        f"team, {identity}, products_used, product_names, total_tokens, "
+        "avg_tokens_per_month, days_used, days_in_window",
+        "from main.rpt_usage_by_user where window_key = $window "
+        "and team in (select unnest($teams))",
+        "team", "total_tokens desc, user_key", ("teams", "window"))
+
+
+STATEMENTS = {"subscriptions": subscriptions_statement, "users": users_statement,
+              "usage": usage_statement, "by_product": by_product_statement,
+              "by_user": by_user_statement}
+REPORTS = ("subscriptions", "users", "usage")
+SCREENS = ("by_product", "by_user")  # the workbook's sheets before the reports
+
+
+def params(statement: Statement, scope: ExportScope) -> dict:
+    values = {"teams": list(scope.teams), "start": scope.start, "end": scope.end,
+              "window": SUMMARY_WINDOW}
+    return {name: values[name] for name in statement.params}
+
+
+def table(con: duckdb.DuckDBPyConnection, name: str, scope: ExportScope) -> Table:
+    """One report or screen of the scope's teams, fetched as Python values."""
+    statement = STATEMENTS[name](scope.pii_mode)
+    rows = con.execute(statement.sql(), params(statement, scope)).fetchall()
+    return Table(name, statement.columns, rows)
 
 
 OVERVIEW_LABELS = {

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from exports.folder import ExportRequest, write_export
 from exports.publish import StagedFolder, prune_exports, stage_folder, write_latest
 from exports.queries import HASHED, NAMED, ExportScope
 from exports.slugs import team_slugs
+from exports.team_batches import team_batches
 
 
 @dataclass(frozen=True)
@@ -81,16 +81,15 @@ def stage_scheduled_exports(con: duckdb.DuckDBPyConnection, export_dir: Path,
     start = window_start(con, "last_12_months")
     teams = con.execute("select team, pii_enabled from main.dim_team order by team").fetchall()
     slugs = team_slugs(team for team, _ in teams)
+    scopes = [ExportScope(tuple(team for team, enabled in teams if bool(enabled) == named),
+                          start, as_of, NAMED if named else HASHED) for named in (True, False)]
     staged: list[StagedFolder] = []
     try:
-        for index, (team, pii_enabled) in enumerate(teams, start=1):
-            scope = ExportScope((team,), start, as_of, NAMED if pii_enabled else HASHED)
-            request = ExportRequest(scope=scope, slugs=slugs)
+        batches = team_batches(con, scopes, slugs, as_of.isoformat(), export_dir)
+        for index, (batch, team) in enumerate(batches, start=1):
             staged.append(stage_folder(
                 export_dir / slugs[team], as_of.isoformat(),
-                lambda folder, request=request: write_export(con, folder, request,
-                                                             as_of.isoformat()),
-            ))
+                lambda folder, batch=batch, team=team: batch.write(team, folder)))
             if index % max(1, len(teams) // 10) == 0 or index == len(teams):
                 progress(f"{index}/{len(teams)} teams' exports written")
     except BaseException:

@@ -43,8 +43,9 @@ def date_style(path: Path, sheet: int, ref: str) -> str:
     return found.group(1)
 
 
-def fill_sheets(path: Path, rows_by_sheet: dict[int, list[tuple]], date_style_id: str) -> None:
-    """Append the rows to the given sheets (each holds its header row) of the saved book."""
+def fill_sheets(path: Path, chunks_by_sheet: dict[int, Iterable[bytes]]) -> None:
+    """Append the rows' XML to the given sheets (each holds its header row) of the saved
+    book."""
     temp = path.with_name(path.name + ".rows")
     try:
         with zipfile.ZipFile(path) as source, zipfile.ZipFile(
@@ -52,13 +53,13 @@ def fill_sheets(path: Path, rows_by_sheet: dict[int, list[tuple]], date_style_id
             for info in source.infolist():
                 data = source.read(info)
                 index = _sheet_index(info.filename)
-                if index not in rows_by_sheet:
+                if index not in chunks_by_sheet:
                     target.writestr(info, data)
                     continue
                 head, tail = data.split(_SHEET_DATA_END, 1)
                 with target.open(info.filename, "w", force_zip64=True) as out:
                     out.write(head)
-                    for chunk in _row_chunks(rows_by_sheet[index], date_style_id):
+                    for chunk in chunks_by_sheet[index]:
                         out.write(chunk)
                     out.write(_SHEET_DATA_END + tail)
         os.replace(temp, path)
@@ -72,7 +73,7 @@ def _sheet_index(member: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def _row_chunks(rows: Iterable[tuple], style: str) -> Iterator[bytes]:
+def row_chunks(rows: Iterable[tuple], style: str) -> Iterator[bytes]:
     """Rows 2, 3, … as XML, in chunks."""
     letters: list[str] = []
     parts: list[str] = []

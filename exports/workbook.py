@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from exports.cells import decimal_text, xlsx_text
-from exports.sheet_rows import date_style, fill_sheets
+from exports.sheet_rows import ROWS_PER_CHUNK, date_style, fill_sheets, row_chunks
 from exports.tables import Table
 
 SHEET_NAMES = {
@@ -55,22 +55,61 @@ class SummaryData:
 
 def write_workbook(path: Path, summary: SummaryData, sheets: list[Table]) -> None:
     """Write the workbook: Summary first, then the tables in the order given."""
-    # write_only streams rows to disk (big Usage sheets); it supports charts and frozen panes.
+    _check_names(sheets)
+    parts = [(table.columns, title, rows) for table in sheets
+             for title, rows in _sheet_parts(SHEET_NAMES[table.name], table.rows)]
+    save_skeleton(path, summary, [(title, columns) for columns, title, _ in parts])
+    # The report rows are written straight as XML (exports/sheet_rows.py), in the date
+    # style openpyxl gave the Summary's "As of" cell.
+    style = date_style(path, 1, SUMMARY_DATE_CELL)
+    fill_sheets(path, {index: row_chunks(rows, style)
+                       for index, (_, _, rows) in enumerate(parts, start=2)})
+
+
+def write_rendered_workbook(path: Path, summary: SummaryData,
+                            sheets: list[tuple[str, list[str], list[list[str]]]]) -> int:
+    """Write the workbook from rows already rendered as XML (exports/team_batches.py): each
+    sheet is (table name, header, parts), a part the <row> elements of one worksheet, with
+    DATE_STYLE_PLACEHOLDER where the date style goes. Returns the number of rows."""
+    _check_names([Table(name, columns, []) for name, columns, _ in sheets])
+    titles = []
+    for name, columns, parts in sheets:
+        for number, _ in enumerate(parts, start=1):
+            title = SHEET_NAMES[name] if number == 1 else f"{SHEET_NAMES[name]} ({number})"
+            titles.append((title, columns))
+    save_skeleton(path, summary, titles)
+    style = date_style(path, 1, SUMMARY_DATE_CELL).encode("ascii")
+    all_parts = [rows for _, _, parts in sheets for rows in parts]
+    fill_sheets(path, {index: _encoded(rows, style)
+                       for index, rows in enumerate(all_parts, start=2)})
+    return sum(len(rows) for rows in all_parts)
+
+
+DATE_STYLE_PLACEHOLDER = "\x01"  # never in a cell: XML cannot hold it (exports/cells.py)
+
+
+def _encoded(rows: list[str], style: bytes) -> Iterator[bytes]:
+    for start in range(0, len(rows), ROWS_PER_CHUNK):
+        chunk = "".join(rows[start : start + ROWS_PER_CHUNK]).encode("utf-8")
+        yield chunk.replace(DATE_STYLE_PLACEHOLDER.encode("ascii"), style)
+
+
+def _check_names(sheets: list[Table]) -> None:
     for table in sheets:
         if table.name not in SHEET_NAMES:
             raise ValueError(f"no sheet name for table {table.name!r}")
+
+
+def save_skeleton(path: Path, summary: SummaryData, sheets: list[tuple[str, list[str]]]
+                  ) -> None:
+    """The Summary with its charts and every sheet's header row, saved; rows come after."""
+    # write_only streams rows to disk (big Usage sheets); it supports charts and frozen panes.
     book = Workbook(write_only=True)
     book.properties.creator = "flexwh"
     _write_summary(book.create_sheet("Summary"), summary)
-    rows_by_sheet: dict[int, list[tuple]] = {}
-    for table in sheets:
-        for title, rows in _sheet_parts(SHEET_NAMES[table.name], table.rows):
-            _write_header(book.create_sheet(title), table.columns)
-            rows_by_sheet[len(book.worksheets)] = rows
+    for title, columns in sheets:
+        _write_header(book.create_sheet(title), columns)
     book.save(path)
-    # The report rows are written straight as XML (exports/sheet_rows.py), in the date
-    # style openpyxl gave the Summary's "As of" cell.
-    fill_sheets(path, rows_by_sheet, date_style(path, 1, SUMMARY_DATE_CELL))
 
 
 def _sheet_parts(title: str, rows: list[tuple]) -> Iterator[tuple[str, list[tuple]]]:
