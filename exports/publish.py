@@ -128,6 +128,15 @@ def write_latest(team_dir: Path, as_of_name: str) -> None:
     fsync(team_dir)
 
 
+def read_latest(team_dir: Path) -> str | None:
+    """The as_of folder name LATEST points at; None without a readable, valid LATEST."""
+    try:
+        name = (team_dir / LATEST).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return name if _AS_OF.fullmatch(name) else None
+
+
 def prune_exports(team_dir: Path, retention_days: int) -> list[Path]:
     """Delete as_of folders over retention_days before the newest and stale temp folders."""
     if retention_days < 0:

@@ -64,12 +64,12 @@ class Statement:
     order: str  # within a team
     params: tuple[str, ...] = ("teams",)
 
-    def sql(self, sheet_row: bool = False) -> str:
+    def sql(self, sheet_row: bool = False, ordered: bool = True) -> str:
         """The query; with sheet_row, a last column numbering the rows of each team 1, 2, …"""
         number = (f", row_number() over (partition by {self.team} order by {self.order}) "
                   "as sheet_row") if sheet_row else ""
-        return (f"select {self.select}{number}\n{self.rest}\n"
-                f"order by {self.team}, {self.order}")
+        order = f"\norder by {self.team}, {self.order}" if ordered else ""
+        return f"select {self.select}{number}\n{self.rest}{order}"
 
 
 def subscriptions_statement(pii_mode: str) -> Statement:

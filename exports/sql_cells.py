@@ -20,8 +20,7 @@ from exports.sheet_rows import EXCEL_EPOCH
 _LONG_TEXT = EXCEL_CELL_LIMIT // 2
 LONG_TEXT_UDF = "flexwh_xlsx_text"
 
-_TRIGGERS = "".join(FORMULA_TRIGGERS).replace("\t", r"\t").replace("\r", r"\r")
-_GUARD = "^[" + _TRIGGERS.replace("-", "") + "-]"
+_TRIGGER_LIST = ", ".join(f"chr({ord(trigger)})" for trigger in FORMULA_TRIGGERS)
 # Control characters XML 1.0 cannot hold (exports/cells.py _XML_ILLEGAL).
 _XML_ILLEGAL = r"[\x{00}-\x{08}\x{0B}\x{0C}\x{0E}-\x{1F}]"
 # What str.strip() removes that can still be in a cell once \r is escaped.
@@ -39,7 +38,8 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _guard(text: str) -> str:
-    return f"case when regexp_matches({text}, '{_GUARD}') then '''' || {text} else {text} end"
+    return (f"case when left({text}, 1) in ({_TRIGGER_LIST}) then '''' || {text} "
+            f"else {text} end")
 
 
 def _decimal(value: str) -> str:

@@ -8,6 +8,7 @@ as exports/folder.py writes for one team (tests/exports/test_team_batches.py).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -21,8 +22,9 @@ from openpyxl.utils import get_column_letter
 from exports import queries, sql_cells
 from exports.cells import csv_text
 from exports.csv_files import write_csv
+from exports.fingerprints import write_inputs
 from exports.folder import WORKBOOK, ExportRequest, manifest_meta
-from exports.manifest import write_manifest
+from exports.manifest import MANIFEST, write_manifest
 from exports.publish import TMP_PREFIX, abandoned, temp_tag
 from exports.queries import REPORTS, SCREENS, ExportScope, Statement
 from exports.tables import Table
@@ -63,31 +65,31 @@ def _header_name(index: int, name: str) -> str:
     return (BOM if index == 0 else "") + csv_text(name)
 
 
-def copy_csv_files(con: duckdb.DuckDBPyConnection, scope: ExportScope, slugs: dict[str, str],
-                   folder: Path) -> dict[tuple[str, str], Path]:
-    """Each report's CSV of every team of the scope, by (slug, report), under folder."""
-    files: dict[tuple[str, str], Path] = {}
-    for report in REPORTS:
-        statement = queries.STATEMENTS[report](scope.pii_mode)
-        params = queries.params(statement, scope)
-        select, params = _csv_select(con, statement, params, slugs)
-        target = folder / f"{report}-{scope.pii_mode}"
-        # One thread: a partitioned COPY writes one file per thread and partition, and the
-        # rows of a team must stay in one file, in order.
-        threads = con.execute("select current_setting('threads')").fetchall()[0][0]
-        con.execute("set threads = 1")
-        try:
-            con.execute(f"copy ({select}) to '{_sql_path(target)}' (format csv, "
-                        f"partition_by ({PARTITION}), header true, new_line '\\r\\n', "
-                        f"filename_pattern '{report}', file_extension 'csv')", params)
-        finally:
-            con.execute(f"set threads = {int(threads)}")
-        for team in scope.teams:
-            written = list((target / f"{PARTITION}={slugs[team]}").glob("*.csv"))
-            if len(written) > 1:
-                raise RuntimeError(f"COPY wrote {len(written)} files for {team!r}")
-            if written:
-                files[(slugs[team], report)] = written[0]
+def copy_csv_file(con: duckdb.DuckDBPyConnection, report: str, scope: ExportScope,
+                  slugs: dict[str, str], folder: Path) -> dict[str, Path]:
+    """The report's CSV file of every team of the scope that has rows, by team, under
+    folder."""
+    if not scope.teams:
+        return {}
+    statement = queries.STATEMENTS[report](scope.pii_mode)
+    select, params = _csv_select(con, statement, queries.params(statement, scope), slugs)
+    target = folder / f"{report}-{scope.pii_mode}"
+    # One thread: a partitioned COPY on more threads may interleave a team's rows.
+    threads = con.execute("select current_setting('threads')").fetchall()[0][0]
+    con.execute("set threads = 1")
+    try:
+        con.execute(f"copy ({select}) to '{_sql_path(target)}' (format csv, "
+                    f"partition_by ({PARTITION}), header true, new_line '\\r\\n', "
+                    f"filename_pattern '{report}', file_extension 'csv')", params)
+    finally:
+        con.execute(f"set threads = {int(threads)}")
+    files = {}
+    for team in scope.teams:
+        written = list((target / f"{PARTITION}={slugs[team]}").glob("*.csv"))
+        if len(written) > 1:
+            raise RuntimeError(f"COPY wrote {len(written)} files for {team!r}")
+        if written:
+            files[team] = written[0]
     return files
 
 
@@ -161,6 +163,17 @@ def _parts(rows: list[str]) -> list[list[str]]:
             for start in range(0, len(rows), MAX_DATA_ROWS)] or [[]]
 
 
+@dataclass(frozen=True)
+class TeamPlan:
+    """One team's folder: each file's fingerprint, and the files that are taken over from
+    the folder it published last (their fingerprint did not change). A CSV file written
+    anew comes with a new workbook (whose sheet counts its rows)."""
+
+    fingerprints: dict[str, str]
+    previous: Path | None = None
+    reuse: frozenset[str] = frozenset()
+
+
 @dataclass
 class TeamBatch:
     """The export files of the scope's teams, written team by team into their folders."""
@@ -170,46 +183,83 @@ class TeamBatch:
     slugs: dict[str, str]
     as_of: str
     scratch: Path
+    plans: dict[str, TeamPlan]
 
     def __post_init__(self) -> None:
-        self.csv_files = copy_csv_files(self.con, self.scope, self.slugs, self.scratch)
+        def needing(name: str) -> ExportScope:
+            teams = tuple(team for team in self.scope.teams
+                          if name not in self.plans[team].reuse)
+            return ExportScope(teams, self.scope.start, self.scope.end, self.scope.pii_mode)
+
+        self.csv_files = {report: copy_csv_file(self.con, report, needing(f"{report}.csv"),
+                                                self.slugs, self.scratch)
+                          for report in REPORTS}
         self.statements = [queries.STATEMENTS[name](self.scope.pii_mode)
                            for name in (*SCREENS, *REPORTS)]
-        self.streams = [_sheet_stream(self.con, statement, self.scope)
-                        for statement in self.statements]
+        books = needing(WORKBOOK)
+        self.book_teams = set(books.teams)
+        self.streams = [_sheet_stream(self.con, statement, books)
+                        for statement in self.statements] if books.teams else []
 
     def write(self, team: str, folder: Path) -> None:
         """Every file of one team's folder; teams must come in the scope's order."""
+        plan = self.plans[team]
         scope = ExportScope((team,), self.scope.start, self.scope.end, self.scope.pii_mode)
+        previous_rows = _manifest_rows(plan.previous) if plan.reuse else {}
         rows = {statement.name: stream.take(team)
-                for statement, stream in zip(self.statements, self.streams, strict=True)}
+                for statement, stream in zip(self.statements, self.streams, strict=True)
+                } if team in self.book_teams else {}
         files: list[tuple[str, int]] = []
         for report in REPORTS:
             name = f"{report}.csv"
-            written = self.csv_files.pop((self.slugs[team], report), None)
+            if name in plan.reuse:
+                _link(plan.previous / name, folder / name)
+                files.append((name, previous_rows[name]))
+                continue
+            written = self.csv_files[report].pop(team, None)
             if written is None:  # no rows: COPY wrote no file for the team
                 columns = queries.STATEMENTS[report](scope.pii_mode).columns
                 write_csv(folder / name, Table(report, columns, []))
             else:
                 os.rename(written, folder / name)
             files.append((name, len(rows[report])))
-        sheets = [(statement.name, statement.columns, _parts(rows[statement.name]))
-                  for statement in self.statements]
-        count = write_rendered_workbook(folder / WORKBOOK,
-                                        queries.summary(self.con, team, scope), sheets)
-        files.append((WORKBOOK, count))
+        if WORKBOOK in plan.reuse:
+            _link(plan.previous / WORKBOOK, folder / WORKBOOK)
+            files.append((WORKBOOK, previous_rows[WORKBOOK]))
+        else:
+            sheets = [(statement.name, statement.columns, _parts(rows[statement.name]))
+                      for statement in self.statements]
+            count = write_rendered_workbook(folder / WORKBOOK,
+                                            queries.summary(self.con, team, scope), sheets)
+            files.append((WORKBOOK, count))
+        write_inputs(folder, plan.fingerprints)
         request = ExportRequest(scope=scope, slugs=self.slugs)
         write_manifest(folder, manifest_meta(request, self.as_of), files)
 
     def check_done(self) -> None:
         """Every row streamed went to a team (the walk followed the query's team order)."""
-        if not all(stream.exhausted() for stream in self.streams) or self.csv_files:
+        left = any(files for files in self.csv_files.values())
+        if left or not all(stream.exhausted() for stream in self.streams):
             raise RuntimeError("team exports: rows left over after the last team")
 
 
+def _manifest_rows(folder: Path | None) -> dict[str, int]:
+    """Rows of each file as the folder's manifest.json records them."""
+    document = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    return {entry["name"]: int(entry["rows"]) for entry in document["files"]}
+
+
+def _link(source: Path, target: Path) -> None:
+    """The same file under a second name (a copy where hard links are not possible)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def team_batches(con: duckdb.DuckDBPyConnection, scopes: list[ExportScope],
-                 slugs: dict[str, str], as_of: str, parent: Path
-                 ) -> Iterator[tuple[TeamBatch, str]]:
+                 slugs: dict[str, str], as_of: str, parent: Path,
+                 plans: dict[str, TeamPlan]) -> Iterator[tuple[TeamBatch, str]]:
     """(batch, team) for every team of the scopes, in order; the scratch folder under
     `parent` (same file system as the export folders: renames) is removed at the end."""
     parent.mkdir(parents=True, exist_ok=True)
@@ -222,7 +272,7 @@ def team_batches(con: duckdb.DuckDBPyConnection, scopes: list[ExportScope],
         for scope in scopes:
             if not scope.teams:
                 continue
-            batch = TeamBatch(con, scope, slugs, as_of, scratch)
+            batch = TeamBatch(con, scope, slugs, as_of, scratch, plans)
             for team in scope.teams:
                 yield batch, team
             batch.check_done()

@@ -63,8 +63,10 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
         "path": str(served.database), "tables": len(served.tables)})
     yield MaterializeResult(asset_key=EXPORTS.key, metadata={
         "summary": f"{len(published.folders)} teams exported for {published.as_of}, "
+                   f"{len(published.unchanged)} unchanged, "
                    f"{len(published.removed)} old folders removed",
         "teams": len(published.folders),
+        "teams_unchanged": len(published.unchanged),
         "removed_by_retention": len(published.removed),
         "as_of": published.as_of.isoformat()})
 
