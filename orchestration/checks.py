@@ -6,8 +6,7 @@ Every check looks at the rows that the asset's latest materialization loaded (th
 
 # No `from __future__ import annotations`: Dagster reads the config and resource
 # parameter annotations of the decorated functions at definition time.
-from collections.abc import Callable, Iterator
-from datetime import date
+from collections.abc import Iterator
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -22,7 +21,8 @@ from dagster import (
 from flexwh.progress import PROGRESS
 from ingest.feeds import FEEDS
 from orchestration.assets.ingest import raw_asset_key
-from orchestration.expectations import ERROR, SUITES, WARN, merge, validate
+from orchestration.expectations import ERROR, SUITES, WARN
+from orchestration.gx_batches import validate_run
 from orchestration.resources import WarehouseResource
 
 SEVERITY = {ERROR: AssetCheckSeverity.ERROR, WARN: AssetCheckSeverity.WARN}
@@ -36,15 +36,6 @@ where _file_sha256 in (
     select sha256 from audit.ingested_files where run_id = ? and feed = ? and status = 'loaded'
 )
 """
-RUN_FILES = """
-select sha256, rows_loaded from audit.ingested_files
-where run_id = ? and feed = ? and status = 'loaded' and rows_loaded > 0 order by file_seq
-"""
-FILE_ROWS = "select * exclude (_extra) from raw.{feed} where _file_sha256 in (select unnest(?))"
-# GX validates pandas frames in memory: a large delivery is validated in batches of whole
-# files (the per-file uniqueness rules stay exact) of about this many rows.
-BATCH_ROWS = 500_000
-
 # A (team, day) counts from the latest file that has rows for it (feeds.md re-delivery).
 MIXED_IDENTITIES = """
 with latest as (
@@ -94,36 +85,6 @@ def _result(feed: str, check: str, passed: bool, severity: str,
     )
 
 
-def file_batches(files: list[tuple[str, int]], limit: int) -> list[list[str]]:
-    """Group files (sha256, rows) in delivery order into batches of at most `limit` rows;
-    a larger file is a batch of its own."""
-    batches: list[list[str]] = []
-    size = limit
-    for sha256, rows in files:
-        if size + rows > limit:
-            batches.append([])
-            size = 0
-        batches[-1].append(sha256)
-        size += rows
-    return batches
-
-
-def _validate_run(con, feed: str, run_id: str, as_of: date,
-                  progress: Callable[[str], None]) -> tuple[list, int]:
-    """Outcomes of the feed's suite over the rows the run loaded, and how many rows."""
-    files = con.execute(RUN_FILES, [run_id, feed]).fetchall()
-    total = sum(rows for _, rows in files)
-    batches = file_batches(files, BATCH_ROWS)
-    parts, rows = [], 0
-    for batch in batches:
-        frame = con.execute(FILE_ROWS.format(feed=feed), [batch]).df()
-        parts.append(validate(feed, frame, as_of))
-        rows += len(frame)
-        if len(batches) > 1:  # a large delivery: say how far validation is
-            progress(f"{rows:,} of {total:,} rows validated")
-    return (merge(parts) if parts else []), rows
-
-
 def _suite_results(feed: str, outcomes: list, scope: dict[str, object]
                    ) -> Iterator[AssetCheckResult]:
     if not outcomes:  # nothing new: nothing to validate (and GX is not even imported)
@@ -159,8 +120,10 @@ def build_feed_checks(feed: str) -> AssetChecksDefinition:
         outcomes, rows_checked, files_rejected, rows_rejected, mixed = [], 0, 0, 0, []
         if warehouse.settings().warehouse.exists():
             with warehouse.connect(read_only=True) as con:
-                outcomes, rows_checked = _validate_run(
-                    con, feed, run_id, as_of, lambda line: context.log.info(PROGRESS + line))
+                settings = warehouse.settings()
+                outcomes, rows_checked = validate_run(
+                    con, str(settings.warehouse), settings.duckdb_config(), feed, run_id,
+                    as_of, lambda line: context.log.info(PROGRESS + line))
                 [(files_rejected, rows_rejected)] = con.execute(
                     REJECTIONS, [run_id, feed]).fetchall()
                 mixed = con.execute(MIXED_IDENTITIES.format(rows=rows_sql), [run_id, feed]

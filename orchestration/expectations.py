@@ -175,6 +175,19 @@ def _expectation(rule: Rule, expect: Expect) -> Any:
     return cls(**kwargs, meta={"check": rule.check, "label": expect.label})
 
 
+def suite_columns(feed: str) -> list[str]:
+    """The columns the feed's suite looks at: the only ones a batch needs to hold."""
+    columns: list[str] = []
+    for rule in SUITES[feed]:
+        for expect in rule.expects:
+            named = [expect.kwargs.get(key) for key in ("column", "column_A", "column_B")]
+            for column in [*named, *expect.kwargs.get("column_list", []),
+                           *(term for term, _ in expect.when)]:
+                if column and column not in columns:
+                    columns.append(column)
+    return columns
+
+
 def validate(feed: str, frame: pd.DataFrame, as_of: date) -> list[Outcome]:
     """Validate the rows of one feed against its suite; one Outcome per rule."""
     import pandas as pd

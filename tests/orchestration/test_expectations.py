@@ -107,7 +107,7 @@ def test_every_suite_passes_on_no_rows(feed):
 
 
 def test_files_are_grouped_into_batches_of_whole_files():
-    from orchestration.checks import file_batches
+    from orchestration.gx_batches import file_batches
 
     assert file_batches([("a", 300), ("b", 300), ("c", 500)], limit=1000) == [["a", "b"], ["c"]]
     # a file larger than the limit is a batch of its own
@@ -116,14 +116,16 @@ def test_files_are_grouped_into_batches_of_whole_files():
     assert file_batches([], limit=1000) == []
 
 
-def test_a_run_validated_in_batches_adds_up_the_failures(monkeypatch):
-    """Two files of one run, one bad row each, validated one file per batch: 2 failures."""
+def test_a_run_validated_in_batches_adds_up_the_failures(monkeypatch, tmp_path):
+    """Two files of one run, one bad row each, validated one file per batch in two worker
+    processes: 2 failures."""
     import duckdb
 
-    import orchestration.checks as checks
+    import orchestration.gx_batches as gx_batches
     from ingest.schema import ensure_schema
 
-    con = duckdb.connect()
+    database = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(database))
     ensure_schema(con)
     for seq, sha in ((1, "s1"), (2, "s2")):
         con.execute("insert into audit.ingested_files values "
@@ -135,15 +137,15 @@ def test_a_run_validated_in_batches_adds_up_the_failures(monkeypatch):
             "values ('Acme', '2026-03-01', 'Revit', '', 7, 'U1', ?, ?, 'p', 2, now()), "
             "       (null, '2026-03-01', 'Revit', '', 7, 'U1', ?, ?, 'p', 3, now())",
             [seq, sha, seq, sha])
-    monkeypatch.setattr(checks, "BATCH_ROWS", 1)
-    frames = []
-    monkeypatch.setattr(checks, "validate", lambda feed, frame, as_of: (
-        frames.append(len(frame)) or validate(feed, frame, as_of)))
+    con.close()
+    monkeypatch.setattr(gx_batches, "BATCH_ROWS", 1)  # one batch per file
 
     lines = []
-    outcomes, rows = checks._validate_run(con, "usage", "run-1", AS_OF, lines.append)
+    with duckdb.connect(str(database), read_only=True) as con:
+        outcomes, rows = gx_batches.validate_run(
+            con, str(database), {"threads": "2"}, "usage", "run-1", AS_OF, lines.append)
 
-    assert (rows, frames) == (4, [2, 2])  # one batch per file
+    assert rows == 4
     assert lines == ["2 of 4 rows validated", "4 of 4 rows validated"]
     failed = {o.rule.check: o.failures for o in outcomes if not o.passed}
     assert failed == {"required_columns_present": {
