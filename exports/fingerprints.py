@@ -18,9 +18,10 @@ from pathlib import Path
 import duckdb
 
 from exports import queries
+from exports.manifest import MANIFEST
 from exports.queries import REPORTS, SCREENS, ExportScope, Statement
 
-INPUTS = ".inputs.json"  # beside manifest.json: the fingerprint of every file of the folder
+INPUTS = "inputs"  # the manifest's key: the fingerprint of every file of the folder
 WORKBOOK_FILE = "flex_report.xlsx"
 SUMMARY_SQL = {
     "overview": "select team, as_of_date, {overview} from main.rpt_team_overview",
@@ -88,15 +89,10 @@ def _digest(document: dict) -> str:
 
 
 def read_inputs(folder: Path) -> dict[str, str]:
-    """The fingerprints a published folder recorded; {} when unknown or unreadable."""
+    """The fingerprints a published folder's manifest records; {} when unknown."""
     try:
-        document = json.loads((folder / INPUTS).read_text(encoding="utf-8"))
+        document = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    files = document.get("files") if isinstance(document, dict) else None
-    return files if isinstance(files, dict) else {}
-
-
-def write_inputs(folder: Path, fingerprints: dict[str, str]) -> None:
-    (folder / INPUTS).write_text(json.dumps({"files": fingerprints}, indent=2, sort_keys=True)
-                                 + "\n", encoding="utf-8")
+    inputs = document.get(INPUTS) if isinstance(document, dict) else None
+    return inputs if isinstance(inputs, dict) else {}

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from exports import queries, sql_cells
 from exports.cells import csv_text
 from exports.csv_files import write_csv
-from exports.fingerprints import write_inputs
+from exports.fingerprints import INPUTS
 from exports.folder import WORKBOOK, ExportRequest, manifest_meta
 from exports.manifest import MANIFEST, write_manifest
 from exports.publish import TMP_PREFIX, abandoned, temp_tag
@@ -232,9 +232,9 @@ class TeamBatch:
             count = write_rendered_workbook(folder / WORKBOOK,
                                             queries.summary(self.con, team, scope), sheets)
             files.append((WORKBOOK, count))
-        write_inputs(folder, plan.fingerprints)
         request = ExportRequest(scope=scope, slugs=self.slugs)
-        write_manifest(folder, manifest_meta(request, self.as_of), files)
+        meta = {**manifest_meta(request, self.as_of), INPUTS: plan.fingerprints}
+        write_manifest(folder, meta, files)
 
     def check_done(self) -> None:
         """Every row streamed went to a team (the walk followed the query's team order)."""

@@ -4,7 +4,8 @@
     delete+insert, with the delete written as a semi-join (`exists`): dbt-duckdb's
     delete+insert on a list of columns deletes `using` the batch, a join that pairs every
     target row of a key with every batch row of it, which costs minutes when a batch holds
-    whole days of many rows. Plain SQL: portable as it is. -#}
+    whole days of many rows. The batch's keys are recorded first (macros/written_keys.sql).
+    Plain SQL: portable as it is. -#}
 {% macro get_incremental_replace_keys_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set batch = arg_dict['temp_relation'] -%}
@@ -13,6 +14,8 @@
         {%- set keys = [keys] -%}
     {%- endif -%}
     {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    {{ record_written_keys(keys, batch) }};
+
     delete from {{ target }} as replaced
     where exists (
         select 1 from {{ batch }} as batch

@@ -90,10 +90,12 @@ def key(user_id: str, secret: str = HASH_KEY) -> str:
 
 
 def dbt_build(warehouse: Path, as_of: str, *, full_refresh: bool = False,
-              hash_key: str = HASH_KEY, select: str | None = None) -> None:
-    """`dbt build` (the whole project unless `select`) as of `as_of` on `warehouse`."""
-    run_dir = warehouse.parent / f"dbt-{as_of}-{'full' if full_refresh else 'inc'}"
-    args = [str(DBT), "build", "--vars", json.dumps({"as_of": as_of}),
+              hash_key: str = HASH_KEY, select: str | None = None, command: str = "build",
+              expect_success: bool = True) -> str:
+    """`dbt build` (the whole project unless `select`) as of `as_of` on `warehouse`; its
+    output."""
+    run_dir = warehouse.parent / f"dbt-{command}-{as_of}-{'full' if full_refresh else 'inc'}"
+    args = [str(DBT), command, "--vars", json.dumps({"as_of": as_of}),
             "--profiles-dir", ".", "--project-dir", ".",
             "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs")]
     args += ["--full-refresh"] if full_refresh else []
@@ -103,7 +105,9 @@ def dbt_build(warehouse: Path, as_of: str, *, full_refresh: bool = False,
            "FLEXWH_THREADS": "2"}
     result = subprocess.run(args, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
                             check=False)
-    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert (result.returncode == 0) == expect_success, \
+        result.stdout[-5000:] + result.stderr[-2000:]
+    return result.stdout
 
 
 def copy(warehouse: Path, name: str) -> Path:
@@ -276,3 +280,39 @@ def test_a_new_hash_key_replaces_every_user_key(incremental):
                                          "ADSK-9")]
     assert rows(rotated, "select count(*) from marts.fct_daily_usage where user_key not in "
                          "(select user_key from intermediate.int_user_keys)") == [(0,)]
+
+
+WRITTEN = "select team, cast(day_used as varchar) from audit.dbt_written_{} order by all"
+ALL_PAIRS = "select distinct team, cast(day_used as varchar) from {} order by all"
+
+
+def test_the_tests_of_incremental_models_look_at_the_pairs_the_build_wrote(
+        history, incremental, full):
+    """The late correction (Acme 03-03) and the new day (Acme and Core 03-09) were written;
+    a full build wrote every pair."""
+    written = [("Acme", "2026-03-03"), ("Acme", "2026-03-09"), ("Core", "2026-03-09")]
+    for model, table in (("fct_daily_usage", "marts.fct_daily_usage"),
+                         ("stg_autodesk__usage", "staging.stg_autodesk__usage")):
+        assert rows(incremental, WRITTEN.format(model)) == written, model
+        for warehouse in (history, full):
+            everything = rows(warehouse, ALL_PAIRS.format(table))
+            assert rows(warehouse, WRITTEN.format(model)) == everything
+            assert len(everything) > len(written)
+
+
+def test_a_duplicate_is_found_in_a_written_pair_only(incremental):
+    """The `where` of the tests is real: a planted duplicate row of fct_daily_usage fails
+    its unique test in a pair the build wrote, not in one it did not (the full refresh
+    that tests every pair rebuilds the table from staging)."""
+    plant = ("insert into marts.fct_daily_usage select * from marts.fct_daily_usage "
+             "where team = ? and day_used = ? limit 1")
+    untouched = copy(incremental, "planted-untouched")
+    with duckdb.connect(str(untouched)) as con:
+        con.execute(plant, ["Beta", "2026-03-01"])
+    dbt_build(untouched, "2026-03-09", command="test", select="fct_daily_usage")
+    written = copy(incremental, "planted-written")
+    with duckdb.connect(str(written)) as con:
+        con.execute(plant, ["Acme", "2026-03-09"])
+    output = dbt_build(written, "2026-03-09", command="test", select="fct_daily_usage",
+                       expect_success=False)
+    assert "unique_combination_fct_daily_usage" in output

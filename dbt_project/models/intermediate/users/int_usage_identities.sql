@@ -8,8 +8,11 @@
     incremental_strategy='replace_keys',
     unique_key=['team', 'delivered_user_id', 'identity_email'],
     on_schema_change='fail',
-    post_hook="{{ record_incremental_watermark('select max(_file_seq) from '
-        ~ ref('base_autodesk__usage')) }}"
+    post_hook=[
+        "{{ record_incremental_watermark('select max(_file_seq) from '
+            ~ ref('base_autodesk__usage')) }}",
+        "{{ record_written_keys_of_full_build(['team', 'delivered_user_id', 'identity_email']) }}",
+    ]
 ) }}
 {#- Delivery order of a loaded row as one number: the file's _file_seq, then the row's
     _row_number. Row numbers stay below 10^9 (a file of a billion rows is some 100 GB), so

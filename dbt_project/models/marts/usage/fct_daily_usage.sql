@@ -13,10 +13,13 @@
     unique_key=['team', 'day_used'],
     on_schema_change='fail',
     pre_hook="{{ delete_rows_after('day_used', var('as_of')) }}",
-    post_hook="{{ record_incremental_watermark(
-        'select max(_file_seq) from (select max(_file_seq) as _file_seq from '
-        ~ ref('stg_autodesk__usage') ~ ' union all select max(last_linked_file_seq) from '
-        ~ ref('int_email_autodesk_ids') ~ ') as inputs') }}"
+    post_hook=[
+        "{{ record_incremental_watermark(
+            'select max(_file_seq) from (select max(_file_seq) as _file_seq from '
+            ~ ref('stg_autodesk__usage') ~ ' union all select max(last_linked_file_seq) from '
+            ~ ref('int_email_autodesk_ids') ~ ') as inputs') }}",
+        "{{ record_written_keys_of_full_build(['team', 'day_used']) }}",
+    ]
 ) }}
 {%- set recompute_all = true %}
 {%- set relinked_emails = 0 %}

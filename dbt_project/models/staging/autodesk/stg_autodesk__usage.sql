@@ -7,7 +7,8 @@
     materialized='incremental',
     incremental_strategy='replace_keys',
     unique_key=['team', 'day_used'],
-    on_schema_change='fail'
+    on_schema_change='fail',
+    post_hook="{{ record_written_keys_of_full_build(['team', 'day_used']) }}"
 ) }}
 {%- set has_name = 'first_name is not null or last_name is not null' %}
 {%- set processed_file_seq = none %}
