@@ -194,6 +194,8 @@ class ProgressListener:
                          f"rows loaded, {counts['rows_rejected']:,} rejected")
         elif materialized and all("summary" in item for item in materialized):
             parts += [str(_value(item, "summary")) for item in materialized]  # publication
+        elif materialized and all("dbt" in item for item in materialized):
+            parts.append(f"{len(materialized)} models current ({_value(materialized[0], 'dbt')})")
         elif materialized:
             parts.append(f"{len(materialized)} models built")
         results = self.checks.get(step, [])

@@ -10,12 +10,26 @@ upstream keeps the step from running at all.
 # No `from __future__ import annotations`: Dagster reads the resource parameter annotations.
 from collections.abc import Iterator
 
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+import duckdb
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    DataVersion,
+    MaterializeResult,
+    multi_asset,
+)
 
-from exports.scheduled import stage_scheduled_exports
-from exports.serving import stage_serving
+from exports.scheduled import ScheduledExports, stage_scheduled_exports
+from exports.serving import SERVING_DB, stage_serving
 from flexwh.progress import PROGRESS
 from orchestration.assets.dbt import dbt_models
+from orchestration.build_stamp import (
+    DBT_STEP,
+    SERVING_STEP,
+    current_stamp,
+    record_stamp,
+    recorded_stamp,
+)
 from orchestration.resources import RunLockResource, WarehouseResource
 
 PUBLISH_GROUP = "publish"
@@ -42,6 +56,24 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
     # run_lock: held by every run that writes the warehouse or publishes, from start to end.
     """Serving database and team exports from the marts, published together."""
     settings = warehouse.settings()
+    with warehouse.connect(read_only=True) as con:
+        stamp = current_stamp(con, settings.as_of.isoformat(), settings.hash_key())
+        current = recorded_stamp(con, SERVING_STEP) == stamp == recorded_stamp(con, DBT_STEP)
+    served_file = settings.serving_dir / SERVING_DB
+    progress = lambda line: context.log.info(PROGRESS + line)  # noqa: E731
+    if current and served_file.is_file():
+        # The marts did not change since the serving database was published from them.
+        context.log.info(PROGRESS + "the serving database is current: not published again")
+        with duckdb.connect(str(served_file), read_only=True,
+                            config=settings.duckdb_config()) as con:
+            exports = stage_scheduled_exports(con, settings.export_dir,
+                                              settings.export_retention_days, progress)
+        published = exports.commit()
+        yield MaterializeResult(asset_key=SERVING.key, data_version=DataVersion(stamp[:16]),
+                                metadata={"summary": "current: not published again",
+                                          "path": str(served_file)})
+        yield _exports_result(published)
+        return
     serving = stage_serving(settings.warehouse, settings.serving_dir,
                             duckdb_config=settings.duckdb_config(),
                             run_id=context.run.run_id, as_of=settings.as_of)
@@ -49,19 +81,23 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
         # From the serving database staged above: exports hold what it holds.
         with serving.connect(settings.duckdb_config()) as con:
             exports = stage_scheduled_exports(con, settings.export_dir,
-                                              settings.export_retention_days,
-                                              progress=lambda line: context.log.info(
-                                                  PROGRESS + line))
+                                              settings.export_retention_days, progress)
     except BaseException:
         serving.discard()
         raise
     # Renames only, from here on.
     served = serving.commit()
     published = exports.commit()
+    with warehouse.connect() as con:
+        record_stamp(con, SERVING_STEP, stamp, context.run.run_id)
     yield MaterializeResult(asset_key=SERVING.key, metadata={
         "summary": f"{len(served.tables)} marts published to {served.database} and Parquet",
         "path": str(served.database), "tables": len(served.tables)})
-    yield MaterializeResult(asset_key=EXPORTS.key, metadata={
+    yield _exports_result(published)
+
+
+def _exports_result(published: ScheduledExports) -> MaterializeResult:
+    return MaterializeResult(asset_key=EXPORTS.key, metadata={
         "summary": f"{len(published.folders)} teams exported for {published.as_of}, "
                    f"{len(published.unchanged)} unchanged, "
                    f"{len(published.removed)} old folders removed",

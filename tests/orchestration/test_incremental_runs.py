@@ -65,3 +65,44 @@ def test_an_incremental_run_with_a_new_day_and_a_late_correction_equals_a_full_r
     monkeypatch.setenv("FLEXWH_DATA_DIR", str(copy))
     assert main(["run", "--as-of", "2026-03-31", "--full-refresh"]) == 0
     assert marts(copy / "warehouse.duckdb") == incremental
+
+
+def files_state(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under root: (inode, mtime in ns). A file written again changes both."""
+    return {str(path.relative_to(root)): (path.stat().st_ino, path.stat().st_mtime_ns)
+            for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def dbt_invocations(data_dir: Path) -> int:
+    log = (data_dir / "logs" / "flexwh.log").read_text(encoding="utf-8")
+    return log.count("Finished running ")  # dbt's own last line, once per build
+
+
+def test_a_rerun_with_nothing_new_rebuilds_and_publishes_nothing(flexwh_env,
+                                                                 orchestration_landing):
+    """The same as_of, no new file: dbt does not run, the serving database and every
+    export file stay the very files of the run before; a new file, or another as_of,
+    builds and publishes again."""
+    assert main(["run", "--as-of", "2026-02-28"]) == 3  # the fixture's rejected `abc` row
+    data = flexwh_env.data_dir
+    served, exported = files_state(data / "serving"), files_state(flexwh_env.export_dir)
+    builds = dbt_invocations(data)
+
+    assert main(["run", "--as-of", "2026-02-28"]) == 0  # nothing rejected: nothing new
+    assert dbt_invocations(data) == builds
+    assert files_state(data / "serving") == served
+    assert files_state(flexwh_env.export_dir) == exported
+
+    (orchestration_landing / "usage" / "2026-02-late.csv").write_text(
+        HEADER + "Beta,2026-02-20,Maya,2026,3,U9\n")
+    assert main(["run", "--as-of", "2026-02-28"]) == 0
+    assert dbt_invocations(data) == builds + 1
+    with duckdb.connect(str(data / "serving" / "flex_reporting.duckdb"), read_only=True) as con:
+        assert con.execute("select sum(tokens_used) from fct_daily_usage "
+                           "where team = 'Beta' and day_used = '2026-02-20'").fetchall() == [
+            (Decimal("3.000"),)]
+    beta = [name for name in files_state(flexwh_env.export_dir) if name.startswith("beta/")]
+    assert any(files_state(flexwh_env.export_dir)[name] != exported.get(name) for name in beta)
+
+    assert main(["run", "--as-of", "2026-03-01"]) == 0
+    assert dbt_invocations(data) == builds + 2
