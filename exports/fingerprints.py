@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
+import openpyxl
 
 from exports import queries
 from exports.manifest import MANIFEST
@@ -37,6 +38,8 @@ def code_digest() -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    # The libraries that write the bytes: an upgrade may write them otherwise.
+    digest.update(f"duckdb {duckdb.__version__} openpyxl {openpyxl.__version__}".encode())
     return digest.hexdigest()
 
 
@@ -52,7 +55,10 @@ def _grouped(con: duckdb.DuckDBPyConnection, sql: str, params: dict
 
 def _statement_rows(con: duckdb.DuckDBPyConnection, statement: Statement, scope: ExportScope
                     ) -> dict[str, tuple[int, int]]:
-    return _grouped(con, statement.sql(ordered=False), queries.params(statement, scope))
+    # With each row's place in its team (sheet_row): the order is by keys a file may not
+    # show (user_key), and a new order is a new file.
+    return _grouped(con, statement.sql(sheet_row=True, ordered=False),
+                    queries.params(statement, scope))
 
 
 def team_fingerprints(con: duckdb.DuckDBPyConnection, scope: ExportScope, as_of: str,

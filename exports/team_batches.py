@@ -74,13 +74,14 @@ def copy_csv_file(con: duckdb.DuckDBPyConnection, report: str, scope: ExportScop
     statement = queries.STATEMENTS[report](scope.pii_mode)
     select, params = _csv_select(con, statement, queries.params(statement, scope), slugs)
     target = folder / f"{report}-{scope.pii_mode}"
-    # One thread: a partitioned COPY on more threads may interleave a team's rows.
+    # One thread: a partitioned COPY on more threads may interleave a team's rows. No
+    # comment character: DuckDB would quote every field holding a '#'.
     threads = con.execute("select current_setting('threads')").fetchall()[0][0]
     con.execute("set threads = 1")
     try:
         con.execute(f"copy ({select}) to '{_sql_path(target)}' (format csv, "
                     f"partition_by ({PARTITION}), header true, new_line '\\r\\n', "
-                    f"filename_pattern '{report}', file_extension 'csv')", params)
+                    f"filename_pattern '{report}', file_extension 'csv', comment '')", params)
     finally:
         con.execute(f"set threads = {int(threads)}")
     files = {}

@@ -1,6 +1,7 @@
 """The inputs of the dbt build as one fingerprint, so a run with nothing new rebuilds
-nothing: the files loaded, as_of, the code that builds the models (dbt project, ledger
-engine, user keys) and the hash key (as an HMAC of a constant: the key never leaves).
+nothing: the files loaded, as_of, the code that builds the models and the serving
+database (dbt project, ledger engine, user keys, exports/serving.py, DuckDB's version)
+and the hash key (as an HMAC of a constant: the key never leaves).
 
 The dbt step records the stamp after a successful build, the publish step after a
 successful publication of the serving database; a step whose stamp is recorded already
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # What the build runs: every file of these, in name order.
 CODE = ("dbt_project/models", "dbt_project/macros", "dbt_project/tests",
         "dbt_project/dbt_project.yml", "dbt_project/profiles.yml", "flexwh/ledger",
-        "flexwh/user_keys.py")
+        "flexwh/user_keys.py", "exports/serving.py")
 STAMPS = "audit.build_stamps"
 DBT_STEP, SERVING_STEP = "dbt_build", "serving_database"
 LOADED_FILES = """
@@ -39,6 +40,8 @@ def code_digest(root: Path = ROOT) -> str:
             if "__pycache__" in file.parts:
                 continue
             digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes())
+    # A DuckDB release may write the tables and the serving database otherwise.
+    digest.update(duckdb.__version__.encode())
     return digest.hexdigest()
 
 

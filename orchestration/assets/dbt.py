@@ -113,7 +113,11 @@ def dbt_models(
         context.log.info("the warehouse was built by an earlier release: this build "
                          "rebuilds every model once (--full-refresh)")
         full_refresh = True
-    stamp = _stamp(warehouse)
+    # Only a build of every model and test records or trusts the stamp: a build of a
+    # selection from the UI leaves the rest as it was.
+    whole = (context.selected_asset_keys == context.assets_def.keys
+             and context.selected_asset_check_keys == context.assets_def.check_keys)
+    stamp = _stamp(warehouse) if whole else ""
     if not full_refresh and _unchanged(warehouse, stamp):
         # Nothing new since the last successful build: its tables are what this build
         # would write. Each model is reported with the stamp as its data version.
@@ -130,8 +134,9 @@ def dbt_models(
     yield from invocation.stream()
     if invocation.is_successful():
         record_layout(warehouse)
-        with warehouse.connect() as con:
-            record_stamp(con, DBT_STEP, stamp, context.run.run_id)
+        if stamp:
+            with warehouse.connect() as con:
+                record_stamp(con, DBT_STEP, stamp, context.run.run_id)
 
 
 def _unchanged_results(context: AssetExecutionContext, stamp: str

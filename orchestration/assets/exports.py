@@ -89,7 +89,9 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
     served = serving.commit()
     published = exports.commit()
     with warehouse.connect() as con:
-        record_stamp(con, SERVING_STEP, stamp, context.run.run_id)
+        # Only marts that a whole build made from these inputs are "current" next time.
+        if recorded_stamp(con, DBT_STEP) == stamp:
+            record_stamp(con, SERVING_STEP, stamp, context.run.run_id)
     yield MaterializeResult(asset_key=SERVING.key, metadata={
         "summary": f"{len(served.tables)} marts published to {served.database} and Parquet",
         "path": str(served.database), "tables": len(served.tables)})

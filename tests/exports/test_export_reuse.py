@@ -132,3 +132,17 @@ def test_a_file_removed_by_hand_is_written_again(tmp_path):
     assert second.folders == [folder]
     assert (folder / "users.csv").is_file()
     assert_as_from_scratch(database, exports, AS_OF)
+
+
+def test_new_user_keys_that_only_reorder_rows_rewrite_the_files(tmp_path):
+    """Named files do not show user_key but are ordered by it: new keys (another hash key,
+    a relinked identity) with the same names and e-mails give files in another order."""
+    database, exports = tmp_path / "serving.duckdb", tmp_path / "exports"
+    build_serving(database, 1)
+    publish(database, exports)
+    change(database, *((f"update {table} set user_key = md5(user_key) where team = 'Alpha'",
+                        []) for table in ("exports.exp_user_directory",
+                                          "main.fct_daily_usage", "main.rpt_usage_by_user")))
+    second = publish(database, exports)
+    assert second.folders == [exports / "alpha" / AS_OF.isoformat()]
+    assert_as_from_scratch(database, exports, AS_OF)

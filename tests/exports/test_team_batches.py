@@ -32,7 +32,7 @@ HOSTILE = [
     "=SUM(A1)", "+1", "-2", "@x", "\tlead tab", "\rcarriage", "plain", "", " lead",
     "trail ", "\u00a0nbsp\u00a0", "\u3000ideo", "a\u2028b", "tail\u2029", 'quote "q"',
     "comma, here", "line\nbreak", "cr\r\nlf", "amp & <lt> >gt", "ctl\x01\x02\x1f end",
-    "\x0bvt", "emoji \U0001F600", "Émile Dupré", "'already", "x" * 40_000,
+    "\x0bvt", "Flex #2", "emoji \U0001F600", "Émile Dupré", "'already", "x" * 40_000,
     "\U0001F600" * 17_000, "=" + "y" * 33_000, "\x85next", "end\t",
 ]
 TOKENS = [Decimal("0"), Decimal("-0.000"), Decimal("7.500"), Decimal("-3.250"),
