@@ -9,6 +9,7 @@ processes, one per DuckDB thread. Each worker opens the warehouse read-only itse
 from __future__ import annotations
 
 import multiprocessing
+import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
@@ -60,6 +61,20 @@ def validate_batch(database: str, config: dict[str, str], feed: str, files: list
     return validate(feed, frame, as_of), len(frame)
 
 
+UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+         "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def _share(limit: str, parts: int) -> str:
+    """A DuckDB memory limit ('1GB', '1500MB', '4 GiB') divided by parts, in MB; a limit
+    it cannot read (a percentage) is kept."""
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([A-Za-z]*)\s*", limit)
+    if not found or found.group(2).upper() not in UNITS:
+        return limit
+    size = float(found.group(1)) * UNITS[found.group(2).upper()]
+    return f"{max(64, int(size / parts / 10**6))}MB"
+
+
 def validate_run(con: duckdb.DuckDBPyConnection, database: str, config: dict[str, str],
                  feed: str, run_id: str, as_of: date, progress: Callable[[str], None]
                  ) -> tuple[list[Outcome], int]:
@@ -72,8 +87,11 @@ def validate_run(con: duckdb.DuckDBPyConnection, database: str, config: dict[str
         return (merge(parts) if parts else []), sum(rows for _, rows in files)
     total = sum(rows for _, rows in files)
     workers = max(1, min(int(config.get("threads", 1)), len(batches)))
-    # One DuckDB thread per worker: together they use the threads the settings allow.
+    # One DuckDB thread and a share of the memory limit per worker: together they stay
+    # within the settings (the frames GX validates are beside it, BATCH_ROWS each).
     worker_config = {**config, "threads": "1"}
+    if "memory_limit" in config:
+        worker_config["memory_limit"] = _share(config["memory_limit"], workers)
     parts, rows = [], 0
     # spawn: a fork of a process with DuckDB and Dagster threads running can deadlock.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:

@@ -150,3 +150,11 @@ def test_a_run_validated_in_batches_adds_up_the_failures(monkeypatch, tmp_path):
     failed = {o.rule.check: o.failures for o in outcomes if not o.passed}
     assert failed == {"required_columns_present": {
         "ExpectColumnValuesToNotBeNull(team)": 2}}
+
+
+def test_each_worker_gets_a_share_of_the_memory_limit():
+    from orchestration.gx_batches import _share
+
+    assert [_share("1GB", 2), _share("1500MB", 2), _share("4 GiB", 2), _share("1GB", 1)] == [
+        "500MB", "750MB", "2147MB", "1000MB"]
+    assert _share("80%", 2) == "80%"  # not a size: kept as it is
