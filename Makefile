@@ -34,7 +34,7 @@ lint: install parse
 
 # DAGSTER_HOME under the data folder (FLEXWH_DATA_DIR), as `flexwh run` uses it.
 DAGSTER_HOME_CMD = $(BIN)/python -c "from flexwh.runner import prepare_dagster_home; \
-	from flexwh.settings import Settings; print(prepare_dagster_home(Settings.from_env()))"
+	from core.settings import Settings; print(prepare_dagster_home(Settings.from_env()))"
 
 # The Dagster code location loads (assets, checks, jobs).
 validate: install parse

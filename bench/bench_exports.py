@@ -59,9 +59,9 @@ def measure(data: str, target: str) -> None:
     """Child process: publish exports and the serving database into `target`."""
     import duckdb
 
+    from core.settings import Settings
     from exports.scheduled import publish_scheduled_exports
     from exports.serving import publish_serving
-    from flexwh.settings import Settings
 
     settings = Settings.from_env()
     out = Path(target)

@@ -23,7 +23,7 @@ from bench.common import machine, write_section  # noqa: E402
 
 
 def measure(preset: str, seed: int, out: Path) -> dict:
-    from flexwh.generate import generate
+    from sample_feeds import generate
 
     started = time.perf_counter()
     summary = generate(preset, seed=seed, end_date=END, out=out)

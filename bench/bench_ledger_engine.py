@@ -16,8 +16,8 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flexwh.ledger import Event, Pack, build_ledger
-from flexwh.ledger.arrow import entries_table
+from ledger import Event, Pack, build_ledger
+from ledger.arrow import entries_table
 
 DAY0 = date(2025, 1, 1)
 

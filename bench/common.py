@@ -24,7 +24,7 @@ def feeds(preset: str) -> Path:
     landing = BENCH_DATA / preset / "landing"
     marker = landing / ".complete"
     if not marker.exists():
-        from flexwh.generate import generate
+        from sample_feeds import generate
 
         if landing.exists():
             import shutil

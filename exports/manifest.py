@@ -7,6 +7,8 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from core import __version__
+
 MANIFEST = "manifest.json"
 PII_MODES = ("named", "hashed")
 
@@ -19,7 +21,7 @@ def write_manifest(folder: Path, meta: dict, files: list[tuple[str, int]]) -> Pa
     document = {
         **meta,
         "created_at": meta.get("created_at") or _utc_now(),
-        "product_version": meta.get("product_version") or product_version(),
+        "product_version": meta.get("product_version") or __version__,
         "files": [_file_entry(folder, name, rows) for name, rows in files],
     }
     path = folder / MANIFEST
@@ -34,26 +36,9 @@ def _file_entry(folder: Path, name: str, rows: int) -> dict:
     if Path(name).name != name or name in ("", ".", ".."):
         raise ValueError(f"not a file name of the export folder: {name!r}")
     path = folder / name
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+        digest = hashlib.file_digest(handle, "sha256")
     return {"name": name, "rows": rows, "bytes": path.stat().st_size, "sha256": digest.hexdigest()}
-
-
-def product_version() -> str:
-    """The flexwh version: flexwh.__version__, else the installed distribution's."""
-    try:
-        from flexwh import __version__
-
-        return __version__
-    except ImportError:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("flex-usage-warehouse")
-        except PackageNotFoundError:
-            return "unknown"
 
 
 def _utc_now() -> str:

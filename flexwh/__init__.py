@@ -1,3 +1,1 @@
-"""Flex usage warehouse: command line, settings and sample-feed generator."""
-
-__version__ = "0.1.0"
+"""The `flexwh` command line: the top layer, over orchestration, ingest and exports."""

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from core.permissions import private_umask
+from core.settings import Settings, SettingsError
+from core.warehouse import WarehouseBusyError
 from flexwh.export_command import add_export_parser, cmd_export
-from flexwh.permissions import private_umask
-from flexwh.settings import Settings, SettingsError
-from flexwh.warehouse import WarehouseBusyError
 
 log = logging.getLogger("flexwh")
 
@@ -94,7 +94,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 def generate_feeds(settings: Settings, preset: str, seed: int, end_date: date | None,
                    dirty: bool, out: Path) -> None:
-    from flexwh.generate import generate
+    from sample_feeds import generate
 
     lines: list[str] = []
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from flexwh.settings import Settings
+from core.settings import Settings
 
 
 def add_export_parser(commands, day: Callable[[str], date]) -> None:

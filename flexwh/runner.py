@@ -1,7 +1,7 @@
 """`flexwh run`: the nightly job in this process, one progress line per step, an exit code.
 
 Dagster itself stays quiet on the console: its events go to the log file, and the
-console gets our progress lines (flexwh/progress.py) and the end summary.
+console gets our progress lines (orchestration/progress.py) and the end summary.
 """
 
 from __future__ import annotations
@@ -15,18 +15,18 @@ from contextlib import contextmanager, redirect_stdout
 from datetime import date
 from pathlib import Path
 
-from flexwh.preflight import check_folders, check_hash_key
-from flexwh.progress import ProgressListener, RunReport
-from flexwh.run_lock import RunLockBusyError, run_lock
-from flexwh.run_records import (
+from core.preflight import check_folders, check_hash_key
+from core.run_lock import RunLockBusyError, run_lock
+from core.run_records import (
     crashed_record,
     open_run,
-    record_of,
     record_refused,
     started_record,
     write_run_record,
 )
-from flexwh.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
+from orchestration.progress import ProgressListener, RunReport
+from orchestration.run_records import record_of
 
 log = logging.getLogger("flexwh.run")
 

@@ -11,9 +11,9 @@ from datetime import date
 
 import duckdb
 
-from flexwh.run_lock import holder, holder_text
-from flexwh.run_records import refused_records
-from flexwh.settings import Settings
+from core.run_lock import holder, holder_text
+from core.run_records import refused_records
+from core.settings import Settings
 
 LAST_RUNS = 10
 MAX_TEAMS = 20  # the teams furthest behind; the rest in one line

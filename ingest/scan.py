@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import json
+import multiprocessing
 import os
-import subprocess
-import sys
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -191,40 +190,15 @@ def _blank_lines(buffer: bytes, lines_before: int, has_cr: bool) -> list[int]:
 
 def scan_files(paths: list[Path], snapshots: list[Path | None]) -> list[FileScan]:
     """Scan many files into their snapshots: CSV files fully, others hashed; in worker
-    processes when large.
-
-    Hashing and line scanning hold the GIL, so threads would not help. The workers are
-    plain `python -m ingest.scan` subprocesses, not multiprocessing: that would re-run
-    the caller's main module, or fork a process that may hold DuckDB's threads.
+    processes when large (hashing and line scanning hold the GIL: threads would not help).
     """
     total = sum(_size(p) for p in paths)
     workers = min(os.cpu_count() or 1, 4)
     if total < PARALLEL_BYTES or workers < 2:
         return [scan(path, snapshot) for path, snapshot in zip(paths, snapshots, strict=True)]
-    shares: list[list[int]] = [[] for _ in range(workers)]
-    for index in range(len(paths)):
-        shares[index % workers].append(index)
-    running = [
-        (share, subprocess.Popen([sys.executable, "-m", "ingest.scan"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, text=True))
-        for share in shares if share
-    ]
-    for share, worker in running:  # every worker gets its paths before any is waited on
-        # JSON lines: a file name may hold a line break.
-        worker.stdin.write("".join(
-            json.dumps([str(paths[i]), snapshots[i] and str(snapshots[i])]) + "\n"
-            for i in share))
-        worker.stdin.close()
-    scans: list[FileScan | None] = [None] * len(paths)
-    for share, worker in running:
-        out = worker.stdout.read()
-        worker.wait()
-        if worker.returncode != 0:
-            raise RuntimeError(f"scan worker failed (exit {worker.returncode})")
-        for index, line in zip(share, out.splitlines(), strict=True):
-            fields = json.loads(line)
-            scans[index] = FileScan(**{**fields, "blank_lines": tuple(fields["blank_lines"])})
-    return scans  # type: ignore[return-value]
+    # spawn: a fork of a process with DuckDB and Dagster threads running can deadlock.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(scan, paths, snapshots))
 
 
 def _size(path: Path) -> int:
@@ -244,10 +218,3 @@ def scan(path: Path, snapshot: Path | None) -> FileScan:
         if snapshot is not None:
             snapshot.unlink(missing_ok=True)
         return _unreadable(path, str(error))
-
-
-if __name__ == "__main__":  # a worker of scan_files: [path, snapshot] JSON lines on stdin
-    # All scans first, then the output: a full pipe never stalls the scanning.
-    found = [asdict(scan(Path(path), snapshot and Path(snapshot)))
-             for path, snapshot in map(json.loads, sys.stdin.read().splitlines())]
-    sys.stdout.write("".join(json.dumps(one) + "\n" for one in found))

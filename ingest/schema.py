@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from core.run_records import RUNS_DDL
 from ingest.feeds import FEEDS, RAW_TYPES, Feed
 
 # Lineage carried by every raw row. `_file_seq` is the delivery order of the file
@@ -16,30 +17,6 @@ LINEAGE_COLUMNS = (
     ("_ingested_at", "TIMESTAMP NOT NULL"),
     ("_extra", "JSON"),
 )
-
-# One row per run of the nightly job (flexwh/run_records.py writes it at the end of a run).
-RUNS_DDL = """
-create schema if not exists audit;
-create table if not exists audit.runs (
-    run_id varchar primary key,
-    started_at timestamp not null,
-    ended_at timestamp not null,
-    as_of date,
-    "trigger" varchar not null,
-    full_refresh boolean not null,
-    outcome varchar not null,
-    exit_code integer not null,
-    files_loaded bigint not null,
-    files_rejected bigint not null,
-    rows_loaded bigint not null,
-    rows_rejected bigint not null,
-    checks_passed integer not null,
-    checks_failed_error integer not null,
-    checks_failed_warn integer not null,
-    published boolean not null,
-    message varchar
-);
-"""
 
 AUDIT_DDL = """
 create schema if not exists audit;

@@ -21,8 +21,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 # What the build runs: every file of these, in name order.
 CODE = ("dbt_project/models", "dbt_project/macros", "dbt_project/tests",
-        "dbt_project/dbt_project.yml", "dbt_project/profiles.yml", "flexwh/ledger",
-        "flexwh/user_keys.py", "exports/serving.py")
+        "dbt_project/dbt_project.yml", "dbt_project/profiles.yml", "ledger",
+        "core/user_keys.py", "exports/serving.py")
 STAMPS = "audit.build_stamps"
 DBT_STEP, SERVING_STEP = "dbt_build", "serving_database"
 LOADED_FILES = """

@@ -18,11 +18,11 @@ from dagster import (
     multi_asset_check,
 )
 
-from flexwh.progress import PROGRESS
 from ingest.feeds import FEEDS
 from orchestration.assets.ingest import raw_asset_key
 from orchestration.expectations import ERROR, SUITES, WARN
 from orchestration.gx_batches import validate_run
+from orchestration.progress import PROGRESS
 from orchestration.resources import WarehouseResource
 
 SEVERITY = {ERROR: AssetCheckSeverity.ERROR, WARN: AssetCheckSeverity.WARN}

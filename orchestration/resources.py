@@ -1,4 +1,4 @@
-"""Resources: the DuckDB warehouse (from flexwh.settings), the run lock, the dbt command line."""
+"""Resources: the DuckDB warehouse (from core.settings), the run lock, the dbt command line."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 from pydantic import Field, PrivateAttr
 
-from flexwh import run_lock
-from flexwh.preflight import check_folders, check_hash_key
-from flexwh.run_records import (
+from core import run_lock
+from core.preflight import check_folders, check_hash_key
+from core.run_records import (
     crashed_record,
     open_run,
     record_refused,
     started_record,
     write_run_record,
 )
-from flexwh.settings import Settings, SettingsError
-from flexwh.user_keys import DBT_SECRET_HASH_KEY
-from flexwh.warehouse import connect_warehouse
+from core.settings import Settings, SettingsError
+from core.user_keys import DBT_SECRET_HASH_KEY
+from core.warehouse import connect_warehouse
 from orchestration.project import DBT_EXECUTABLE, dbt_project
 
 
@@ -69,7 +69,7 @@ class WarehouseResource(ConfigurableResource):
 
 
 class RunLockResource(ConfigurableResource):
-    """The run lock (flexwh/run_lock.py) from the start of a run to its end, then its record.
+    """The run lock (core/run_lock.py) from the start of a run to its end, then its record.
 
     Set up once per run and torn down at its end, even a failed one: the code location runs
     every step in one process (in_process_executor). Inside `flexwh run`, which holds the

@@ -7,9 +7,26 @@ from datetime import date, datetime
 
 from dagster import DagsterInstance, DagsterRun
 
-from flexwh.progress import ProgressListener
-from flexwh.run_records import record_of, write_run_record
-from flexwh.settings import Settings
+from core.run_records import RunRecord, utc_now, write_run_record
+from core.settings import Settings
+from orchestration.progress import ProgressListener, RunReport
+
+PUBLISH_STEPS = ("publish",)  # the serving database and the exports, published together
+
+
+def record_of(report: RunReport, *, started_at: datetime, as_of: date | None, trigger: str,
+              full_refresh: bool) -> RunRecord:
+    """The record of a run that went through the job: counts from its progress report."""
+    errors = sum(1 for c in report.failed_checks if c.severity == "ERROR")
+    return RunRecord(
+        run_id=report.run_id, started_at=started_at, ended_at=utc_now(), as_of=as_of,
+        trigger=trigger, full_refresh=full_refresh, outcome=report.outcome,
+        exit_code=report.exit_code, **report.totals(),
+        checks_passed=report.checks_passed, checks_failed_error=errors,
+        checks_failed_warn=len(report.failed_checks) - errors,
+        published=set(PUBLISH_STEPS) <= set(report.succeeded_steps),
+        message=report.failure_line(),
+    )
 
 
 def trigger_of(tags: Mapping[str, str]) -> str:

@@ -16,8 +16,8 @@ from dagster import (
     sensor,
 )
 
-from flexwh import run_lock
-from flexwh.settings import Settings
+from core import run_lock
+from core.settings import Settings
 from ingest.discovery import LandingFile, discover
 from ingest.feeds import FEEDS
 from ingest.registry import unchanged_files

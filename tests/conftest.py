@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flexwh.settings import Settings
+from core.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 AS_OF = "2026-03-31"

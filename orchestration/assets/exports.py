@@ -21,7 +21,6 @@ from dagster import (
 
 from exports.scheduled import ScheduledExports, stage_scheduled_exports
 from exports.serving import SERVING_DB, stage_serving
-from flexwh.progress import PROGRESS
 from orchestration.assets.dbt import dbt_models
 from orchestration.build_stamp import (
     DBT_STEP,
@@ -30,6 +29,7 @@ from orchestration.build_stamp import (
     record_stamp,
     recorded_stamp,
 )
+from orchestration.progress import PROGRESS
 from orchestration.resources import RunLockResource, WarehouseResource
 
 PUBLISH_GROUP = "publish"

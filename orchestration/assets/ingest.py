@@ -6,9 +6,9 @@ import time
 
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, asset
 
-from flexwh.progress import PROGRESS
 from ingest.feeds import FEEDS
 from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult
+from orchestration.progress import PROGRESS
 from orchestration.resources import RunLockResource, WarehouseResource
 
 INGEST_GROUP = "ingest"

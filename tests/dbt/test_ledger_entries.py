@@ -1,6 +1,6 @@
 """int_ledger_entries built by dbt: the spec's worked example (README) plus a move, an
 adjustment and a move of a subscription that is not a token pack, through staging, the
-Python model and flexwh.ledger, with the contract's column types (DECIMAL tokens)."""
+Python model and ledger, with the contract's column types (DECIMAL tokens)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Two dbt builds, run the way the orchestration runs dbt (the environment of
 orchestration.resources.dbt_process_environment, the dbt var as_of): one with FLEXWH_HASH_KEY
 configured, as of 2026-03-31, and one with the key in the key file of FLEXWH_DATA_DIR, as of
 a day later. Expected rows are worked out by hand; user keys are computed here with hmac,
-independently of flexwh.user_keys.
+independently of core.user_keys.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flexwh.user_keys import hash_key_in_dbt, user_key
+from core.user_keys import hash_key_in_dbt, user_key
 from orchestration.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 D = Decimal

@@ -5,7 +5,7 @@ carries Autodesk IDs and e-mails, file 2 (2026 layout) e-mails only. Ann is link
 usage row alone (no users row); shared@x.com belongs to ADSK-2 and ADSK-3 (ambiguous);
 cy@x.com is linked by no row until a users file delivered in a later run (file 5) gives
 ADSK-5. Hash (personal data off) delivers hashed IDs only. Expected rows are worked out
-by hand; user keys are computed here with hmac, independently of flexwh.user_keys.
+by hand; user keys are computed here with hmac, independently of core.user_keys.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import flexwh
+import core
 from exports.manifest import write_manifest
 
 META = {
@@ -34,7 +34,7 @@ def test_manifest_lists_meta_and_files(tmp_path: Path):
     assert document == {
         "team": "Acme", "team_slug": "acme", "as_of": "2026-03-31",
         "range_start": "2025-03-01", "range_end": "2026-03-31", "pii_mode": "hashed",
-        "product_version": flexwh.__version__,
+        "product_version": core.__version__,
     }
     assert files == [
         {"name": "users.csv", "rows": 1, "bytes": 10, "sha256": SHA_CSV},

@@ -23,8 +23,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from core.settings import Settings
 from flexwh.cli import main
-from flexwh.settings import Settings
 from tests.conftest import FIXTURES, TEST_HASH_KEY
 
 AS_OF = "2026-03-31"
@@ -51,7 +51,7 @@ def warehouse(tmp_path_factory) -> Settings:
             patch.setenv(name, value)
         patch.delenv("FLEXWH_EXPORT_DIR", raising=False)
         settings = Settings.from_env()
-        from flexwh.generate import generate
+        from sample_feeds import generate
 
         generate("demo", 42, end_date=date.fromisoformat(AS_OF), out=settings.landing_dir)
         shutil.copytree(FIXTURES / "exports" / "landing", settings.landing_dir,

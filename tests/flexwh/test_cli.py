@@ -79,7 +79,7 @@ def test_generate_into_a_landing_folder_that_has_feeds_is_a_usage_error(flexwh_e
 
 
 def test_cli_presets_are_the_generators(flexwh_env):
-    from flexwh.generate import PRESETS as GENERATOR_PRESETS
+    from sample_feeds import PRESETS as GENERATOR_PRESETS
 
     assert set(PRESETS) == set(GENERATOR_PRESETS)
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from flexwh.generate import PRESETS, generate
 from ingest.feeds import FEEDS, header_key
+from sample_feeds import PRESETS, generate
 
 END = date(2026, 11, 27)
 TOKENS = re.compile(r"^\+?\d+(\.\d+)?$")

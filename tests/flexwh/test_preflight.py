@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.preflight import check_folders, check_hash_key
+from core.settings import Settings, SettingsError
 from flexwh.cli import main
-from flexwh.preflight import check_folders, check_hash_key
-from flexwh.settings import Settings, SettingsError
 from tests.privileges import without_dac_override
 
 FLEXWH = Path(sys.executable).parent / "flexwh"

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import duckdb
 
-from flexwh.run_lock import RunLockBusyError
-from flexwh.run_records import open_run, record_refused, refused_records, started_record
+from core.run_lock import RunLockBusyError
+from core.run_records import open_run, record_refused, refused_records, started_record
 
 FACTS = {"as_of": date(2026, 3, 31), "trigger": "cli", "full_refresh": False}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flexwh.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
 
 
 def test_defaults_derive_from_the_data_folder():

@@ -18,8 +18,8 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
+from core.settings import Settings
 from flexwh.cli import main
-from flexwh.settings import Settings
 from flexwh.status import _freshness_lines
 from ingest.schema import ensure_schema
 
@@ -28,8 +28,8 @@ RUN_COLUMNS = ("\"trigger\", as_of, full_refresh, outcome, exit_code, files_load
                "checks_failed_warn, published, message")
 HOLD = """
 import sys, time, duckdb
-from flexwh.run_lock import acquire
-from flexwh.settings import Settings
+from core.run_lock import acquire
+from core.settings import Settings
 settings = Settings.from_env()
 acquire(settings, 0)
 con = duckdb.connect(str(settings.warehouse)) if sys.argv[1] == "write" else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flexwh.generate import generate
+from sample_feeds import generate
 from tests.ingest.helpers import Landing
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from flexwh.ledger import Entry, Event, Pack, run_ledger
+from ledger import Entry, Event, Pack, run_ledger
 
 
 def d(text: str) -> date:

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from flexwh.ledger import Event, Pack, build_ledger
-from flexwh.ledger.arrow import SCHEMA, entries_table
+from ledger import Event, Pack, build_ledger
+from ledger.arrow import SCHEMA, entries_table
 
 from .helpers import (
     adjust,

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from flexwh.ledger import Event, Pack, run_ledger
+from ledger import Event, Pack, run_ledger
 
 TEAMS = ("T0", "T1", "T2", "T3", "T4")
 DAY0 = date(2025, 1, 1)

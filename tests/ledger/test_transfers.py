@@ -3,7 +3,7 @@ that do not apply. Expected rows are worked out by hand in the comments."""
 
 from __future__ import annotations
 
-from flexwh.ledger import build_ledger
+from ledger import build_ledger
 
 from .helpers import (
     alloc,

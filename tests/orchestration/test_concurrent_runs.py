@@ -14,15 +14,15 @@ from pathlib import Path
 import duckdb
 from dagster import DagsterInstance
 
-from flexwh import run_lock
-from flexwh.settings import Settings
+from core import run_lock
+from core.settings import Settings
 
 FLEXWH = Path(sys.executable).parent / "flexwh"
 RAW_ROWS = {"usage": 4, "subscriptions": 2, "users": 2, "token_events": 1, "team_settings": 2}
 HOLD = """
 import sys, time
-from flexwh.run_lock import acquire
-from flexwh.settings import Settings
+from core.run_lock import acquire
+from core.settings import Settings
 acquire(Settings.from_env(), 0)
 print("held", flush=True)
 time.sleep(600)

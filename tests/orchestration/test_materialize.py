@@ -16,8 +16,8 @@ import duckdb
 import pytest
 from dagster import AssetCheckSeverity, DagsterInstance
 
+from core.settings import Settings
 from flexwh.cli import main
-from flexwh.settings import Settings
 
 RAW_ROWS = {"usage": 4, "subscriptions": 2, "users": 2, "token_events": 1, "team_settings": 2}
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}

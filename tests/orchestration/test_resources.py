@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from flexwh.warehouse import WarehouseBusyError
+from core.warehouse import WarehouseBusyError
 from orchestration.resources import WarehouseResource, dbt_process_environment
 
 

@@ -129,8 +129,8 @@ def test_the_sensor_looks_at_most_once_a_minute_and_targets_the_nightly_job():
 
 HOLD_RUN_LOCK = """
 import sys
-from flexwh.run_lock import acquire
-from flexwh.settings import Settings
+from core.run_lock import acquire
+from core.settings import Settings
 acquire(Settings.from_env())
 print("locked", flush=True)
 sys.stdin.read()

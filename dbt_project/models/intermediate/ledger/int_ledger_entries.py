@@ -1,14 +1,14 @@
 """int_ledger_entries: the token ledger (docs/ledger.md), one row per ledger entry.
 
-Staging rows up to as_of go into the pure-Python engine (flexwh.ledger); usage is summed
+Staging rows up to as_of go into the pure-Python engine (ledger); usage is summed
 per (team, day) in DuckDB first, so only team-days cross into Python. The result is an
 Arrow table, so tokens land as DECIMAL(18,3) and days as DATE.
 """
 
 from datetime import date
 
-from flexwh.ledger import Event, Pack, build_ledger
-from flexwh.ledger.arrow import entries_table
+from ledger import Event, Pack, build_ledger
+from ledger.arrow import entries_table
 
 
 def model(dbt, session):

@@ -4,7 +4,7 @@ with it), with its user_key = HMAC-SHA256(hash key, user_id), first 40 hex chara
 (metrics.md).
 
 A Python model so that the key is read when the model runs, inside the dbt process
-(flexwh.user_keys.hash_key_in_dbt), and never appears in a SQL template, the manifest,
+(core.user_keys.hash_key_in_dbt), and never appears in a SQL template, the manifest,
 compiled code, logs or run results. dbt.ref() gives DuckDB relations; the model returns an
 Arrow table, which dbt-duckdb writes as the table.
 
@@ -17,7 +17,7 @@ hashed again and replaces its row: a rotated key leaves no stale key behind.
 
 import pyarrow as pa
 
-from flexwh.user_keys import hash_key_in_dbt, user_key, user_keys
+from core.user_keys import hash_key_in_dbt, user_key, user_keys
 
 SCHEMA = pa.schema([("user_id", pa.string()), ("user_key", pa.string())])
 STATE = "audit.dbt_incremental_state"

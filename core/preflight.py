@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from flexwh.permissions import private_umask, tighten
-from flexwh.settings import Settings, SettingsError
-from flexwh.user_keys import user_key
+from core.permissions import private_umask, tighten
+from core.settings import Settings, SettingsError
+from core.user_keys import user_key
 
 # A user_id and its user_key held by the warehouse: what the configured key must give.
 WITNESS = "select user_id, user_key from intermediate.int_user_keys order by user_id limit 1"
@@ -22,7 +22,7 @@ WITNESS = "select user_id, user_key from intermediate.int_user_keys order by use
 
 def check_folders(settings: Settings) -> None:
     """The data folder can be written, the landing folder exists, no folder is a file;
-    what holds personal data is made private (flexwh/permissions.py)."""
+    what holds personal data is made private (core/permissions.py)."""
     private_umask()
     _writable_folder(settings.data_dir, "FLEXWH_DATA_DIR")
     landing = settings.landing_dir

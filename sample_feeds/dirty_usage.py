@@ -13,9 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ingest.feeds import USAGE, header_key
-
-from .usage_files import UsageFile
+from .usage_files import CANONICAL_COLUMNS, UsageFile
 from .writers import BOM
 
 # kind -> the reason label written to the tally ("<column>: <problem>").
@@ -35,12 +33,8 @@ IDENTITY = ("autodesk_id", "hashed_autodesk_id", "email")
 
 
 def canonical_columns(header: list[str]) -> dict[str, int]:
-    """Position of each canonical usage column in a header (feeds.md header matching)."""
-    names = {}
-    for column in USAGE.columns:
-        for alias in (column.name, *column.aliases):
-            names[header_key(alias)] = column.name
-    return {names[header_key(h)]: i for i, h in enumerate(header) if header_key(h) in names}
+    """Position of each canonical usage column in a header the generator wrote."""
+    return {CANONICAL_COLUMNS[h]: i for i, h in enumerate(header) if h in CANONICAL_COLUMNS}
 
 
 def plan(files: list[UsageFile], rng: np.random.Generator

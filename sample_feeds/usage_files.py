@@ -51,6 +51,21 @@ STYLES: dict[tuple[str, bool], tuple[tuple[str, str], ...]] = {
         ("lastName", "null")),
 }
 STYLE_CODES = ("legacy", "title", "aps")
+# The feeds.md usage column each header of STYLES fills: the generator's own table, so the
+# sample feeds do not borrow the header aliases of the ingest code they test.
+CANONICAL_COLUMNS = {
+    **dict.fromkeys(("team_alias", "Team", "teamName"), "team"),
+    **dict.fromkeys(("usage_date", "Day used", "usageDate"), "day_used"),
+    **dict.fromkeys(("product_name", "Product", "productName"), "product_name"),
+    **dict.fromkeys(("product_version", "Version", "productVersion"), "version"),
+    **dict.fromkeys(("tokens_used", "Tokens used", "tokensConsumed"), "tokens_used"),
+    **dict.fromkeys(("autodesk_id", "userId"), "autodesk_id"),
+    **dict.fromkeys(("hashed_autodesk_id", "Hashed Autodesk ID", "hashedUserId"),
+                    "hashed_autodesk_id"),
+    **dict.fromkeys(("email", "Email", "emailAddress"), "email"),
+    **dict.fromkeys(("first_name", "First name", "firstName"), "first_name"),
+    **dict.fromkeys(("last_name", "Last name", "lastName"), "last_name"),
+}
 BULK_FOLDERS = {"legacy": "token-usage-legacy", "title": "token-usage", "aps": "aps-insights"}
 
 

@@ -11,7 +11,7 @@ import hmac
 import os
 from collections.abc import Iterable, Mapping
 
-from flexwh.settings import Settings
+from core.settings import Settings
 
 # How the orchestration hands the key to the dbt process (orchestration/resources.py):
 # dbt scrubs the values of DBT_ENV_SECRET_* variables from its logs and refuses to read

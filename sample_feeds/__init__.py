@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from flexwh.settings import Settings, yesterday_utc
+from core.settings import Settings, yesterday_utc
 
 from .presets import PRESETS
 from .run import GenerateSummary, run

@@ -1,7 +1,7 @@
 """audit.runs: one row per run of the nightly job, written when the run has ended.
 
 `flexwh run` and Dagster runs (schedule, sensor, UI) both call `write_run_record` while
-they still hold the run lock (flexwh/run_lock.py) but no longer the warehouse file, so the
+they still hold the run lock (core/run_lock.py) but no longer the warehouse file, so the
 record is the run's last write. A record that cannot be written is logged with its values
 and said on the console: never lost silently.
 """
@@ -13,15 +13,36 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 
-from flexwh.progress import RunReport
-from flexwh.settings import Settings
-from flexwh.warehouse import connect_warehouse
-from ingest.schema import RUNS_DDL
+from core.settings import Settings
+from core.warehouse import connect_warehouse
+
+# One row per run of the nightly job (written at the end of a run).
+RUNS_DDL = """
+create schema if not exists audit;
+create table if not exists audit.runs (
+    run_id varchar primary key,
+    started_at timestamp not null,
+    ended_at timestamp not null,
+    as_of date,
+    "trigger" varchar not null,
+    full_refresh boolean not null,
+    outcome varchar not null,
+    exit_code integer not null,
+    files_loaded bigint not null,
+    files_rejected bigint not null,
+    rows_loaded bigint not null,
+    rows_rejected bigint not null,
+    checks_passed integer not null,
+    checks_failed_error integer not null,
+    checks_failed_warn integer not null,
+    published boolean not null,
+    message varchar
+);
+"""
 
 log = logging.getLogger("flexwh.runs")
 
 TRIGGERS = ("cli", "schedule", "sensor", "dagster")
-PUBLISH_STEPS = ("publish",)  # the serving database and the exports, published together
 RECORD_TIMEOUT_SECONDS = 60.0
 # Runs refused by the run lock cannot write the warehouse (the holder may be writing it):
 # their records wait here until the next run that holds the lock moves them into audit.runs.
@@ -52,21 +73,6 @@ class RunRecord:
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def record_of(report: RunReport, *, started_at: datetime, as_of: date | None, trigger: str,
-              full_refresh: bool) -> RunRecord:
-    """The record of a run that went through the job: counts from its progress report."""
-    errors = sum(1 for c in report.failed_checks if c.severity == "ERROR")
-    return RunRecord(
-        run_id=report.run_id, started_at=started_at, ended_at=utc_now(), as_of=as_of,
-        trigger=trigger, full_refresh=full_refresh, outcome=report.outcome,
-        exit_code=report.exit_code, **report.totals(),
-        checks_passed=report.checks_passed, checks_failed_error=errors,
-        checks_failed_warn=len(report.failed_checks) - errors,
-        published=set(PUBLISH_STEPS) <= set(report.succeeded_steps),
-        message=report.failure_line(),
-    )
 
 
 def crashed_record(run_id: str, *, started_at: datetime, as_of: date | None, trigger: str,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from flexwh.settings import Settings
+from core.settings import Settings
 
 
 class WarehouseBusyError(RuntimeError):

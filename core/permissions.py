@@ -11,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from flexwh.settings import Settings
+from core.settings import Settings
 
 UMASK = 0o027  # files 0640, folders 0750
 FILE_MODE, DIR_MODE = 0o640, 0o750
