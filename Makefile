@@ -1,12 +1,12 @@
 # Two entry points for a fresh machine with Python 3.11, git and make:
 #   make demo   install everything, generate demo feeds, run the nightly job
-#   make test   run the whole test suite
+#   make test   run the whole test suite (make test-fast: the quick tier)
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 
-.PHONY: install demo test lint validate dev lock parse bench clean
+.PHONY: install demo test test-fast lint validate dev lock parse bench clean
 
 install: $(VENV)/.installed
 
@@ -25,8 +25,16 @@ parse: install
 demo: install parse
 	$(BIN)/flexwh demo || [ $$? -eq 3 ]
 
+# Two workers (pytest-xdist), a test module per worker at a time: module fixtures (a
+# baseline nightly run) are built once. PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= 2
 test: lint validate
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+# The loop while working: no dbt build, no nightly job (tests marked slow are left out).
+test-fast: install parse
+	$(BIN)/ruff check .
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"
 
 lint: install parse
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from core.settings import Settings
 
@@ -15,16 +16,38 @@ AS_OF = "2026-03-31"
 TEST_HASH_KEY = "test-hash-key-0123456789abcdef"
 
 
+# Fixtures that build dbt models: a test using one belongs to the slow tier.
+DBT_BUILD_FIXTURES = {"dbt_build"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The fast tier stays fast: a test that builds dbt models must be marked slow."""
+    unmarked = [item.nodeid for item in items
+                if DBT_BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
+                and item.get_closest_marker("slow") is None]
+    if unmarked:
+        raise pytest.UsageError("builds dbt models but is not marked slow: "
+                                + ", ".join(unmarked[:5]))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def dbt_manifest() -> Path:
-    """`dbt parse` once per session: @dbt_assets reads manifest.json when imported (STACK.md).
+    """`dbt parse` once per test run: @dbt_assets reads manifest.json when imported.
 
-    Always parsed, never reused from an earlier session, so tests see the models as they
-    are now; the fixture does not import Dagster, so tests that need no dbt stay fast.
+    Always parsed, never reused from an earlier run, so tests see the models as they are
+    now. Under pytest-xdist every worker runs session fixtures: the first parses, the
+    others wait on the lock and find the run's mark.
     """
     from orchestration.project import dbt_project, parse_project
 
-    parse_project()
+    target = dbt_project.manifest_path.parent
+    target.mkdir(parents=True, exist_ok=True)
+    mark = target / "parsed-by-test-run"
+    this_run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid-{os.getpid()}"
+    with FileLock(target / "parsed-by-test-run.lock"):
+        if not (mark.exists() and mark.read_text(encoding="utf-8") == this_run):
+            parse_project()
+            mark.write_text(this_run, encoding="utf-8")
     return dbt_project.manifest_path
 
 

@@ -27,6 +27,8 @@ import pytest
 
 from tests.dbt.conftest import DBT, DBT_PROJECT_DIR
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 D = Decimal
 HASH_KEY = "incremental-test-hash-key"
 OTHER_KEY = "incremental-test-rotated-key"

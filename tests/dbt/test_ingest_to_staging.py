@@ -7,8 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 import duckdb
+import pytest
 
 from tests.ingest.helpers import Landing
+
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
 
 HEADER = "team,day_used,product_name,version,tokens_used,autodesk_id\n"
 

@@ -8,6 +8,9 @@ from datetime import date
 from decimal import Decimal
 
 import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
 
 # fmt: off
 SUBSCRIPTIONS = (

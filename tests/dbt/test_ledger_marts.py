@@ -42,6 +42,8 @@ import pytest
 
 from tests.dbt.conftest import DBT, DBT_PROJECT_DIR
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 D = Decimal
 # The ledger marts and everything upstream; only tests whose parents are all built (the
 # default would also run tests of models downstream of staging that this build skips).

@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 D = Decimal
 
 # fmt: off

@@ -25,6 +25,8 @@ import pytest
 from core.user_keys import hash_key_in_dbt, user_key
 from orchestration.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 D = Decimal
 AS_OF = date(2026, 3, 31)
 CONFIGURED_KEY = "usage-marts-test-key"

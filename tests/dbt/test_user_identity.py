@@ -21,6 +21,8 @@ from orchestration.identity_checks import ambiguity_text, emails_resolve_to_one_
 from orchestration.resources import WarehouseResource
 from tests.dbt.test_incremental import assert_same_tables, copy, dbt_build, key
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 D = Decimal
 USAGE_COLUMNS = ("team", "day_used", "product_name", "version", "tokens_used", "autodesk_id",
                  "hashed_autodesk_id", "email", "first_name", "last_name")

@@ -44,6 +44,8 @@ import pytest
 
 from tests.dbt.conftest import DBT, DBT_PROJECT_DIR
 
+pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
+
 D = Decimal
 HASH_KEY = "window-marts-test-hash-key"
 SELECTOR = "+path:models/marts/windows"

@@ -27,6 +27,8 @@ from core.settings import Settings
 from flexwh.cli import main
 from tests.conftest import FIXTURES, TEST_HASH_KEY
 
+pytestmark = pytest.mark.slow  # runs the nightly job: not in make test-fast
+
 AS_OF = "2026-03-31"
 SUBSCRIPTIONS_HEADER = [
     "Team", "subscription_id", "contract_number", "offering_name", "seat_quantity",

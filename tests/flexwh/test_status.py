@@ -23,6 +23,8 @@ from flexwh.cli import main
 from flexwh.status import _freshness_lines
 from ingest.schema import ensure_schema
 
+pytestmark = pytest.mark.slow  # runs the nightly job: not in make test-fast
+
 RUN_COLUMNS = ("\"trigger\", as_of, full_refresh, outcome, exit_code, files_loaded, "
                "files_rejected, rows_loaded, rows_rejected, checks_failed_error, "
                "checks_failed_warn, published, message")

@@ -12,10 +12,13 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 from dagster import DagsterInstance
 
 from core import run_lock
 from core.settings import Settings
+
+pytestmark = pytest.mark.slow  # runs the nightly job: not in make test-fast
 
 FLEXWH = Path(sys.executable).parent / "flexwh"
 RAW_ROWS = {"usage": 4, "subscriptions": 2, "users": 2, "token_events": 1, "team_settings": 2}

@@ -32,6 +32,8 @@ import pytest
 from flexwh.cli import main
 from tests.conftest import AS_OF, FIXTURES, TEST_HASH_KEY
 
+pytestmark = pytest.mark.slow  # runs the nightly job: not in make test-fast
+
 REPO = Path(__file__).resolve().parents[2]
 NEXT_AS_OF = "2026-04-01"
 NEXT_DELIVERY = (

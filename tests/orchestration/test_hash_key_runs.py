@@ -7,8 +7,11 @@ import hashlib
 import hmac
 
 import duckdb
+import pytest
 
 from flexwh.cli import main
+
+pytestmark = pytest.mark.slow  # runs the nightly job: not in make test-fast
 
 NEW_KEY = "the-new-key-after-a-leak-0001"
 USER_IDS = {"U1", "U2", "e:bob@beta.example"}  # the fixture feeds' users, worked by hand

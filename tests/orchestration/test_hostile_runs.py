@@ -8,10 +8,13 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from flexwh.cli import main
 from tests.conftest import FIXTURES
 from tests.ingest.hostile_files import build_landing
+
+pytestmark = pytest.mark.slow  # runs the nightly job: not in make test-fast
 
 SEED = 1
 

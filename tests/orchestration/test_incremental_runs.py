@@ -15,9 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from flexwh.cli import main
 from orchestration.assets.dbt import LAYOUT_VERSION
+
+pytestmark = pytest.mark.slow  # runs the nightly job: not in make test-fast
 
 HEADER = "team,day_used,product_name,version,tokens_used,autodesk_id\n"
 NEW_DAY = HEADER + "Acme,2026-03-02,AutoCAD,2026,5,U1\n"

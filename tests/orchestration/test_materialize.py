@@ -19,6 +19,8 @@ from dagster import AssetCheckSeverity, DagsterInstance
 from core.settings import Settings
 from flexwh.cli import main
 
+pytestmark = pytest.mark.slow  # runs the nightly job: not in make test-fast
+
 RAW_ROWS = {"usage": 4, "subscriptions": 2, "users": 2, "token_events": 1, "team_settings": 2}
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
