@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -13,9 +11,8 @@ import duckdb
 import pytest
 
 from ingest.schema import ensure_schema
+from tests.dbt.invoke import run_dbt
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-DBT = Path(sys.executable).parent / "dbt"
 LINEAGE = ("_file_seq", "_file_sha256", "_source_path", "_row_number", "_ingested_at")
 
 # Per feed: the columns given, then the rows of each file by its _file_seq.
@@ -55,24 +52,13 @@ def write_raw() -> Callable[[Path, dict[str, RawFeed]], None]:
 
 @pytest.fixture(scope="session")
 def dbt_build(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path, str], None]:
-    """Run `dbt build --select <selector>` on a warehouse file as the orchestration does
-    (cwd dbt_project/, its profiles.yml), with target and log folders of its own."""
+    """`dbt build --select <selector>` on a warehouse file with the project's profiles.yml,
+    with target and log folders of its own."""
 
     def build(warehouse: Path, selector: str) -> None:
         run_dir = tmp_path_factory.mktemp("dbt")
-        result = subprocess.run(
-            [
-                str(DBT), "build", "--select", selector,
-                "--profiles-dir", ".", "--project-dir", ".",
-                "--target-path", str(run_dir / "target"),
-                "--log-path", str(run_dir / "logs"),
-            ],
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, "FLEXWH_WAREHOUSE": str(warehouse)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )  # fmt: skip
-        assert result.returncode == 0, result.stdout + result.stderr
+        run_dbt(["build", "--select", selector,
+                 "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs")],
+                {**os.environ, "FLEXWH_WAREHOUSE": str(warehouse)})
 
     return build

@@ -17,7 +17,6 @@ import hmac
 import json
 import os
 import shutil
-import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.conftest import DBT, DBT_PROJECT_DIR
+from tests.dbt.invoke import run_dbt
 
 pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
 
@@ -97,19 +96,15 @@ def dbt_build(warehouse: Path, as_of: str, *, full_refresh: bool = False,
     """`dbt build` (the whole project unless `select`) as of `as_of` on `warehouse`; its
     output."""
     run_dir = warehouse.parent / f"dbt-{command}-{as_of}-{'full' if full_refresh else 'inc'}"
-    args = [str(DBT), command, "--vars", json.dumps({"as_of": as_of}),
-            "--profiles-dir", ".", "--project-dir", ".",
-            "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs")]
+    args = [command, "--target-path", str(run_dir / "target"),
+            "--log-path", str(run_dir / "logs")]
     args += ["--full-refresh"] if full_refresh else []
     args += ["--select", select] if select else []
     env = {**os.environ, "FLEXWH_WAREHOUSE": str(warehouse),
            "FLEXWH_DATA_DIR": str(warehouse.parent), "FLEXWH_HASH_KEY": hash_key,
            "FLEXWH_THREADS": "2"}
-    result = subprocess.run(args, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True,
-                            check=False)
-    assert (result.returncode == 0) == expect_success, \
-        result.stdout[-5000:] + result.stderr[-2000:]
-    return result.stdout
+    return run_dbt(args, env, vars_json=json.dumps({"as_of": as_of}),
+                   expect_success=expect_success)
 
 
 def copy(warehouse: Path, name: str) -> Path:

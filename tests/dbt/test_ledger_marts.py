@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -40,7 +39,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.conftest import DBT, DBT_PROJECT_DIR
+from tests.dbt.invoke import run_dbt
 
 pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
 
@@ -123,21 +122,11 @@ W2_USAGE = [
 def build(warehouse: Path, as_of: str, run_dir: Path) -> dict[str, dict]:
     """`dbt build` of the ledger marts and everything upstream as of `as_of` (the shared
     dbt_build fixture passes no vars); the run's results by node name."""
-    result = subprocess.run(
-        [
-            str(DBT), "build", "--select", SELECTOR, "--indirect-selection", "cautious",
-            "--vars", json.dumps({"as_of": as_of}),
-            "--profiles-dir", ".", "--project-dir", ".",
-            "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "FLEXWH_WAREHOUSE": str(warehouse),
+    run_dbt(["build", "--select", SELECTOR, "--indirect-selection", "cautious",
+             "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs")],
+            {**os.environ, "FLEXWH_WAREHOUSE": str(warehouse),
              "FLEXWH_HASH_KEY": "ledger-test-hash-key", "FLEXWH_DATA_DIR": str(run_dir)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+            vars_json=json.dumps({"as_of": as_of}))
     run_results = json.loads((run_dir / "target" / "run_results.json").read_text())
     return {r["unique_id"].split(".")[2]: r for r in run_results["results"]}
 

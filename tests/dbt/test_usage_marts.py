@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import os
-import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,7 +22,7 @@ import duckdb
 import pytest
 
 from core.user_keys import hash_key_in_dbt, user_key
-from orchestration.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from tests.dbt.invoke import run_dbt
 
 pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
 
@@ -128,7 +127,7 @@ PERSONAL = sorted({
 # fmt: on
 
 
-def run_dbt(warehouse: Path, data_dir: Path, as_of: date) -> dict[str, str]:
+def build_as_orchestrated(warehouse: Path, data_dir: Path, as_of: date) -> dict[str, str]:
     """`dbt build` with the environment, target and log folders the orchestration gives dbt
     (orchestration/assets/dbt.py); returns that environment."""
     from orchestration.resources import dbt_process_environment
@@ -136,17 +135,9 @@ def run_dbt(warehouse: Path, data_dir: Path, as_of: date) -> dict[str, str]:
     values = {"FLEXWH_WAREHOUSE": str(warehouse), "FLEXWH_DATA_DIR": str(data_dir)}
     with dbt_process_environment(values):
         env = dict(os.environ)
-    result = subprocess.run(
-        [
-            str(DBT_EXECUTABLE), "build", "--select", SELECTOR,
-            "--vars", json.dumps({"as_of": as_of.isoformat()}),
-            "--profiles-dir", ".", "--project-dir", ".",
-            "--target-path", str(data_dir / "dbt" / "target"),
-            "--log-path", str(data_dir / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+    run_dbt(["build", "--select", SELECTOR, "--target-path", str(data_dir / "dbt" / "target"),
+             "--log-path", str(data_dir / "logs")],
+            env, vars_json=json.dumps({"as_of": as_of.isoformat()}))
     return env
 
 
@@ -169,7 +160,7 @@ def build(tmp_path_factory, write_raw, as_of: date, configured_key: str | None) 
         else:
             monkeypatch.delenv("FLEXWH_HASH_KEY", raising=False)
             (data_dir / ".hash_key").write_text(FILE_KEY + "\n")
-        env = run_dbt(root / "warehouse.duckdb", data_dir, as_of)
+        env = build_as_orchestrated(root / "warehouse.duckdb", data_dir, as_of)
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     yield Build(root, env, con)
     con.close()

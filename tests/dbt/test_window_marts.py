@@ -34,7 +34,6 @@ import hashlib
 import hmac
 import json
 import os
-import subprocess
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -42,7 +41,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.dbt.conftest import DBT, DBT_PROJECT_DIR
+from tests.dbt.invoke import run_dbt
 
 pytestmark = pytest.mark.slow  # dbt builds: not in make test-fast
 
@@ -176,22 +175,12 @@ def feeds(usage_rows: list[tuple], settings: list[tuple]) -> dict:
 
 def dbt(command: str, warehouse: Path, as_of: str, run_dir: Path, selector: str) -> None:
     """`dbt <command>` as of `as_of` (the shared dbt_build fixture passes no vars)."""
-    result = subprocess.run(
-        [
-            str(DBT), command, "--select", selector,
-            *(["--indirect-selection", "cautious"] if command == "build" else []),
-            "--vars", json.dumps({"as_of": as_of}),
-            "--profiles-dir", ".", "--project-dir", ".",
-            "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "FLEXWH_WAREHOUSE": str(warehouse), "FLEXWH_HASH_KEY": HASH_KEY,
+    run_dbt([command, "--select", selector,
+             *(["--indirect-selection", "cautious"] if command == "build" else []),
+             "--target-path", str(run_dir / "target"), "--log-path", str(run_dir / "logs")],
+            {**os.environ, "FLEXWH_WAREHOUSE": str(warehouse), "FLEXWH_HASH_KEY": HASH_KEY,
              "FLEXWH_DATA_DIR": str(run_dir)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
+            vars_json=json.dumps({"as_of": as_of}))
 
 
 def built(tmp_path_factory, write_raw, raw: dict, as_of: str):

@@ -64,3 +64,14 @@ def test_a_second_writer_waits_then_fails_with_a_clear_message(flexwh_env):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_the_dbt_version_dagster_is_told_is_the_executables():
+    """FlexDbtCliResource skips `dbt --version`: the dbt-core in this process must be the
+    one the executable runs, or dagster-dbt would pick its code paths for another dbt."""
+    from orchestration.project import DBT_EXECUTABLE
+    from orchestration.resources import dbt_resource
+
+    shown = subprocess.run([str(DBT_EXECUTABLE), "--version"], capture_output=True,
+                           text=True, check=True).stdout
+    assert f"installed: {dbt_resource()._cli_version}" in shown.replace("- ", "")
