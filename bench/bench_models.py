@@ -24,7 +24,7 @@ from bench.common import BENCH_DATA, END_DATE, ROOT, feeds, machine, write_secti
 
 LAYERS = {
     "ledger": "path:models/intermediate/ledger path:models/marts/ledger",
-    "windows": "path:models/intermediate/windows path:models/marts/windows",
+    "windows": "path:models/marts/windows",
 }
 # Memory limits measured by default. The windows layer has a goal of under 30 s with a peak
 # under 2 GB (issue 4): FLEXWH_MEMORY_LIMIT=1500MB is what a 2 GB budget is configured with

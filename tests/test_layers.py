@@ -107,3 +107,38 @@ def test_the_checker_sees_upward_imports() -> None:
     found = imports_in(source, ["ingest"])
     assert found == {"exports", "exports.queries", "ingest.feeds", "ingest.feeds.FEEDS",
                      "orchestration.jobs"}
+
+
+# dbt's layers, lowest first: a model refs models of its own layer or below (by folder).
+DBT_LAYERS = ("staging", "intermediate", "marts")
+
+
+def dbt_layer(node: dict) -> int:
+    return DBT_LAYERS.index(Path(node["original_file_path"]).parts[1])
+
+
+def upward_refs(nodes: dict[str, dict]) -> list[str]:
+    models = {uid: node for uid, node in nodes.items() if node["resource_type"] == "model"}
+    return [f"{node['name']} ({DBT_LAYERS[dbt_layer(node)]}) refs {models[ref]['name']} "
+            f"({DBT_LAYERS[dbt_layer(models[ref])]})"
+            for node in models.values() for ref in node["depends_on"]["nodes"]
+            if ref in models and dbt_layer(models[ref]) > dbt_layer(node)]
+
+
+def test_dbt_models_ref_only_their_layer_or_below(dbt_manifest: Path) -> None:
+    import json
+
+    nodes = json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"]
+    assert any(node["resource_type"] == "model" for node in nodes.values())
+    assert upward_refs(nodes) == []
+
+
+def test_the_dbt_checker_sees_an_upward_ref() -> None:
+    def model(name: str, folder: str, *refs: str) -> tuple[str, dict]:
+        return f"model.p.{name}", {"name": name, "resource_type": "model",
+                                   "original_file_path": f"models/{folder}/{name}.sql",
+                                   "depends_on": {"nodes": [f"model.p.{r}" for r in refs]}}
+
+    nodes = dict([model("stg_a", "staging"), model("fct_b", "marts", "stg_a"),
+                  model("int_c", "intermediate", "fct_b", "stg_a")])
+    assert upward_refs(nodes) == ["int_c (intermediate) refs fct_b (marts)"]
