@@ -1,4 +1,4 @@
-"""The `flexwh` command (operations.md): generate, run, export, demo, status.
+"""The `flexwh` command (operations.md): generate, run, export, demo, status, fetch.
 
 Exit codes of `run` and `demo`: 0 success; 3 success, but files or rows were rejected or a
 WARN check failed; 1 an ERROR check failed or a step crashed; 2 usage error. A setting
@@ -20,6 +20,7 @@ from core.permissions import private_umask
 from core.settings import Settings, SettingsError
 from core.warehouse import WarehouseBusyError
 from flexwh.export_command import add_export_parser, cmd_export
+from flexwh.fetch_command import add_fetch_parsers, cmd_aps_stand_in, cmd_fetch
 
 log = logging.getLogger("flexwh")
 
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "changes (implies --full-refresh)")
 
     add_export_parser(commands, _day)
+    add_fetch_parsers(commands, _day)
     commands.add_parser("demo", help="generate the demo feeds when landing is empty, then run")
     status = commands.add_parser("status", help="what the last runs ingested and rejected")
     status.add_argument("--rejections", action="store_true",
@@ -161,6 +163,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 COMMANDS = {
     "generate": cmd_generate, "run": cmd_run, "demo": cmd_demo, "status": cmd_status,
     "export": lambda args, settings: cmd_export(args, settings, UsageError),
+    "fetch": lambda args, settings: cmd_fetch(args, settings, UsageError),
+    "aps-stand-in": cmd_aps_stand_in,
 }
 
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager, redirect_stdout
 from datetime import date
 from pathlib import Path
 
+from aps.settings import ApsSettings
 from core.preflight import check_folders, check_hash_key
 from core.run_lock import RunLockBusyError, run_lock
 from core.run_records import (
@@ -99,6 +100,9 @@ def run_nightly(
     (SettingsError); `rotate_hash_key` accepts a key other than the warehouse's and
     rebuilds everything with it.
     """
+    if ApsSettings.from_env(settings) is not None:
+        # The first step fetches the feeds: an empty landing folder is where they land.
+        settings.landing_dir.mkdir(parents=True, exist_ok=True)
     check_folders(settings)
     run_id = str(uuid.uuid4())  # known before the run starts, so the listener can follow it
     day = as_of or settings.as_of

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from orchestration.assets.aps import aps_feeds
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.exports import export_assets
 from orchestration.assets.ingest import ingest_assets
@@ -15,7 +16,7 @@ from orchestration.schedules import nightly_schedule
 from orchestration.sensors import landing_files_sensor
 
 defs = Definitions(
-    assets=[*ingest_assets, dbt_models, *export_assets],
+    assets=[aps_feeds, *ingest_assets, dbt_models, *export_assets],
     asset_checks=[*raw_checks, emails_resolve_to_one_autodesk_id],
     jobs=[nightly_job],
     schedules=[nightly_schedule],

@@ -95,6 +95,8 @@ def error_line(error: Any) -> str:
     while getattr(error, "cause", None) is not None:
         error = error.cause
     text = (error.message or error.cls_name or "unknown error").strip()
+    if error.cls_name == "Failure":  # raised with its own one-line description
+        text = text.split(": ", 1)[-1]
     if DBT_ERRORS in text:  # dagster-dbt's first line only says that dbt failed
         return (_dbt_error(text) or text.splitlines()[0])[:300]
     return text.splitlines()[0][:300] if text else "unknown error"

@@ -16,9 +16,12 @@ MAY_IMPORT = {
     "ledger": set(),
     "sample_feeds": {"core"},
     "ingest": {"core"},
+    "aps": {"core"},
+    "aps_stand_in": {"core", "sample_feeds"},
     "exports": {"core"},
-    "orchestration": {"core", "ingest", "exports"},
-    "flexwh": {"core", "ledger", "sample_feeds", "ingest", "exports", "orchestration"},
+    "orchestration": {"core", "ingest", "exports", "aps"},
+    "flexwh": {"core", "ledger", "sample_feeds", "ingest", "exports", "aps", "aps_stand_in",
+               "orchestration"},
 }
 DBT_MODELS = ROOT / "dbt_project" / "models"
 DBT_MAY_IMPORT = {"core", "ledger"}  # the Python models: the ledger engine and user keys

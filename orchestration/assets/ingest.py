@@ -6,8 +6,10 @@ import time
 
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, asset
 
+from aps.fetch import FEED_OF_REPORT
 from ingest.feeds import FEEDS
 from ingest.results import DUPLICATE, IGNORED, LOADED, REJECTED, FeedResult
+from orchestration.assets.aps import APS_ASSET
 from orchestration.progress import PROGRESS
 from orchestration.resources import RunLockResource, WarehouseResource
 
@@ -39,6 +41,8 @@ def build_ingest_asset(feed: str) -> AssetsDefinition:
         group_name=INGEST_GROUP,
         kinds={"python", "duckdb"},
         description=f"Rows of the {feed} feed files, typed and with lineage (raw.{feed}).",
+        # The feeds APS delivers are ingested after the fetch has landed its files.
+        deps=[APS_ASSET] if feed in FEED_OF_REPORT.values() else [],
     )
     def _ingest(context: AssetExecutionContext, warehouse: WarehouseResource,
                 run_lock: RunLockResource) -> MaterializeResult:
