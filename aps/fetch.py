@@ -64,6 +64,7 @@ def fetch(settings: Settings, aps: ApsSettings, first: date | None = None,
     for team_id in aps.team_ids or ("",):
         for start, end in _days_to_fetch(settings, team_id, first, last):
             _fetch_one(settings, aps, client, team_id, start, end, report, progress)
+    shutil.rmtree(aps.partial_dir, ignore_errors=True)
     return report
 
 

@@ -47,7 +47,9 @@ def refresh(session: requests.Session, aps: ApsSettings, timeout: float) -> Acce
                        "authorise again and set FLEXWH_APS_REFRESH_TOKEN "
                        "(docs/operations.md, Fetching from Autodesk)")
     if response.status_code != 200:
-        raise ApsError(f"APS token endpoint answered HTTP {response.status_code}")
+        retried = response.status_code == 429 or response.status_code >= 500
+        raise ApsError(f"APS token endpoint answered HTTP {response.status_code}"
+                       + (" after every retry" if retried else ""))
     try:
         body = response.json()
         access, rotated = body["access_token"], body["refresh_token"]

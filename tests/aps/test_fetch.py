@@ -119,7 +119,8 @@ def test_an_expired_download_url_is_asked_again(api, flexwh_env):
 
 
 @pytest.mark.parametrize(("failure", "message"), [
-    ("unavailable", "flexwh fetch: APS token endpoint answered HTTP 503"),
+    ("unavailable", "flexwh fetch: APS token endpoint answered HTTP 503 after every retry"),
+    ("rate_limited", "flexwh fetch: APS token endpoint answered HTTP 429 after every retry"),
     ("export_error", "flexwh fetch: APS export {id} ended with status ERROR"),
     ("expired_downloads", "flexwh fetch: APS export {id}: download 1 URL expired 3 times "
                           "in a row"),
