@@ -84,13 +84,15 @@ def _run_day(book: Book, journal: Journal, cal: Calendar, day: date) -> None:
     apply_transfers(book, journal, day, cal.transfers.get(day, []))
     apply_adjustments(book, journal, day, cal.adjustments.get(day, []))
     for team, tokens in cal.usage.get(day, ()):
-        _consume(book, journal, day, team, tokens)
+        consume(book, journal, day, team, tokens)
     if day < cal.as_of:  # an expiry dated after as_of is not written yet
         for pack in cal.ends.get(day, ()):
             _expire(book, journal, day, pack)
 
 
-def _consume(book: Book, journal: Journal, day: date, team: str, tokens: Decimal) -> None:
+def consume(book: Book, journal: Journal, day: date, team: str, tokens: Decimal) -> None:
+    """The day's draw of one team from its active packs in burn-down order; what no pack
+    covers is `unallocated`. The forecast projects with this same function."""
     need = tokens
     for state in book.live_packs(team):  # active today, in burn-down order
         if need <= 0:
