@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -44,6 +44,12 @@ class Settings:
     threads: int
     hash_key_env: str | None
     run_lock_timeout: float = 60.0  # FLEXWH_RUN_LOCK_TIMEOUT: seconds a run waits for another
+    # FLEXWH_ALERT_*: the thresholds of insights.md's alerts, as the dbt models read them.
+    alert_thresholds: tuple[tuple[str, str], ...] = ()
+    # FLEXWH_ALERT_WEBHOOK_URL: where new alerts are POSTed (None: nowhere). Not in repr:
+    # whoever has the URL can post to the channel.
+    alert_webhook_url: str | None = field(default=None, repr=False)
+    alert_webhook_backoff: float = 1.0  # FLEXWH_ALERT_WEBHOOK_BACKOFF_SECONDS
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -70,6 +76,10 @@ class Settings:
             threads=_parse_int(env, "FLEXWH_THREADS", os.cpu_count() or 1),
             hash_key_env=hash_key_env,
             run_lock_timeout=_parse_seconds(env, "FLEXWH_RUN_LOCK_TIMEOUT", 60.0),
+            alert_thresholds=_alert_thresholds(env),
+            alert_webhook_url=_webhook_url(env.get("FLEXWH_ALERT_WEBHOOK_URL")),
+            alert_webhook_backoff=_parse_seconds(env, "FLEXWH_ALERT_WEBHOOK_BACKOFF_SECONDS",
+                                                 1.0),
         )
 
     @property
@@ -171,3 +181,36 @@ def _parse_int(env: dict[str, str], name: str, default: int) -> int:
     if number < 1 and name != "FLEXWH_EXPORT_RETENTION_DAYS":
         raise SettingsError(f"{name}: must be at least 1: {value!r}")
     return number
+
+
+# insights.md's alert thresholds and their defaults: whole days, then tokens and a factor.
+ALERT_DEFAULTS = {
+    "FLEXWH_ALERT_RUN_OUT_DAYS": "60",
+    "FLEXWH_ALERT_RUN_OUT_CRITICAL_DAYS": "14",
+    "FLEXWH_ALERT_EXPIRING_DAYS": "90",
+    "FLEXWH_ALERT_SPIKE_MIN_TOKENS": "100",
+    "FLEXWH_ALERT_SPIKE_FACTOR": "2",
+}
+
+
+def _alert_thresholds(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Each threshold as the text the dbt models are given: days a whole number ≥ 0,
+    tokens and the factor a decimal ≥ 0 (at most 3 decimals, as tokens)."""
+    values = []
+    for name, default in ALERT_DEFAULTS.items():
+        value = (env.get(name) or default).strip()
+        pattern = r"\d{1,5}" if name.endswith("_DAYS") else r"\d{1,12}(\.\d{1,3})?"
+        if not re.fullmatch(pattern, value):
+            kind = "a whole number of days" if name.endswith("_DAYS") else "a number ≥ 0"
+            raise SettingsError(f"{name}: not {kind}: {value!r}")
+        values.append((name, value))
+    return tuple(values)
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if not value or not value.strip():
+        return None
+    if not re.match(r"https?://[^/\s]+", value.strip()):
+        # The value itself is not shown: it may carry the channel's secret token.
+        raise SettingsError("FLEXWH_ALERT_WEBHOOK_URL: not an http(s) URL")
+    return value.strip()

@@ -19,6 +19,7 @@ import duckdb
 import openpyxl
 
 from exports import queries
+from exports.alerts_file import ALERTS_FILE, ALERTS_SQL
 from exports.manifest import MANIFEST
 from exports.queries import REPORTS, SCREENS, ExportScope, Statement
 
@@ -29,6 +30,7 @@ SUMMARY_SQL = {
     "daily": "select team, day, tokens_used from main.rpt_daily_usage_365",
     "distribution": "select team, product_name, bucket, bucket_order, users "
                     "from main.rpt_product_token_distribution where window_key = $window",
+    "alerts": ALERTS_SQL,
 }
 
 
@@ -82,6 +84,7 @@ def team_fingerprints(con: duckdb.DuckDBPyConnection, scope: ExportScope, as_of:
         rows = {name: parts[name].get(team, (0, 0)) for name in parts}
         files = {f"{report}.csv": _digest({**about, "rows": rows[report]})
                  for report in REPORTS}
+        files[ALERTS_FILE] = _digest({**about, "rows": rows["alerts"]})
         files[WORKBOOK_FILE] = _digest({**about, "slug": slugs[team], "as_of": as_of,
                                         "start": scope.start.isoformat(),
                                         "end": scope.end.isoformat(), "rows": rows})

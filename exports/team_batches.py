@@ -20,6 +20,7 @@ import pyarrow as pa
 from openpyxl.utils import get_column_letter
 
 from exports import queries, sql_cells
+from exports.alerts_file import ALERTS_FILE, write_alerts_file
 from exports.cells import csv_text
 from exports.csv_files import write_csv
 from exports.fingerprints import INPUTS
@@ -224,6 +225,11 @@ class TeamBatch:
             else:
                 os.rename(written, folder / name)
             files.append((name, len(rows[report])))
+        if ALERTS_FILE in plan.reuse:
+            _link(plan.previous / ALERTS_FILE, folder / ALERTS_FILE)
+            files.append((ALERTS_FILE, previous_rows[ALERTS_FILE]))
+        else:
+            files.append((ALERTS_FILE, write_alerts_file(self.con, team, folder)))
         if WORKBOOK in plan.reuse:
             _link(plan.previous / WORKBOOK, folder / WORKBOOK)
             files.append((WORKBOOK, previous_rows[WORKBOOK]))

@@ -184,6 +184,26 @@ def report_lines(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str
     lines.append(f"data freshness: last usage day per team, days behind as of "
                  f"{as_of.isoformat()} ({source})")
     lines += _freshness_lines(teams, as_of) if teams else ["  no teams yet"]
+    if "marts.fct_alerts" in tables:
+        lines += alert_lines(con.execute(ALERTS).fetchall())
+    return lines
+
+
+ALERTS = """
+select team, severity, alert_type, message, is_new from marts.fct_alerts
+order by severity = 'critical' desc, team, alert_type, subject
+"""
+ALERTS_SHOWN = 20
+
+
+def alert_lines(rows: list[tuple]) -> list[str]:
+    """The alerts of the last build, critical first (insights.md); new ones marked."""
+    critical = sum(1 for row in rows if row[1] == "critical")
+    lines = [f"alerts: {len(rows)} ({critical} critical, {len(rows) - critical} warnings)"]
+    lines += [f"  {severity:<8} {team}: {kind}{' (new)' if new else ''}: {message}"
+              for team, severity, kind, message, new in rows[:ALERTS_SHOWN]]
+    if len(rows) > ALERTS_SHOWN:
+        lines.append(f"  and {len(rows) - ALERTS_SHOWN} more (marts.fct_alerts)")
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from core.alert_history import DDL as ALERTS_DDL
 from core.run_records import RUNS_DDL
 from ingest.feeds import FEEDS, RAW_TYPES, Feed
 
@@ -44,7 +45,7 @@ create table if not exists audit.rejected_rows (
     reason varchar not null,
     run_id varchar not null
 );
-""" + RUNS_DDL
+""" + RUNS_DDL + ALERTS_DDL
 
 
 def raw_table_ddl(feed: Feed) -> str:

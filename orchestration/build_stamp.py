@@ -45,12 +45,14 @@ def code_digest(root: Path = ROOT) -> str:
     return digest.hexdigest()
 
 
-def current_stamp(con: duckdb.DuckDBPyConnection, as_of: str, hash_key: str) -> str:
-    """The fingerprint of what a dbt build as of `as_of` would read now."""
+def current_stamp(con: duckdb.DuckDBPyConnection, as_of: str, hash_key: str,
+                  settings: tuple[tuple[str, str], ...] = ()) -> str:
+    """The fingerprint of what a dbt build as of `as_of` would read now; `settings` are the
+    other values the models read (the alert thresholds)."""
     [(files, last_file)] = con.execute(LOADED_FILES).fetchall()
     key = hmac.new(hash_key.encode(), b"flexwh build stamp", hashlib.sha256).hexdigest()
     document = {"files": [int(files), int(last_file)], "as_of": as_of,
-                "code": code_digest(), "key": key}
+                "code": code_digest(), "key": key, "settings": list(settings)}
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
+from orchestration.alert_checks import no_critical_alerts
+from orchestration.assets.alerts import alert_delivery
 from orchestration.assets.aps import aps_feeds
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.exports import export_assets
@@ -16,8 +18,8 @@ from orchestration.schedules import nightly_schedule
 from orchestration.sensors import landing_files_sensor
 
 defs = Definitions(
-    assets=[aps_feeds, *ingest_assets, dbt_models, *export_assets],
-    asset_checks=[*raw_checks, emails_resolve_to_one_autodesk_id],
+    assets=[aps_feeds, *ingest_assets, dbt_models, *export_assets, alert_delivery],
+    asset_checks=[*raw_checks, emails_resolve_to_one_autodesk_id, no_critical_alerts],
     jobs=[nightly_job],
     schedules=[nightly_schedule],
     sensors=[landing_files_sensor],

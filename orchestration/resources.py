@@ -68,6 +68,7 @@ class WarehouseResource(ConfigurableResource):
             "FLEXWH_AS_OF": settings.as_of.isoformat(),
             "FLEXWH_MEMORY_LIMIT": settings.memory_limit,
             "FLEXWH_THREADS": str(settings.threads),
+            **dict(settings.alert_thresholds),
         }
 
 

@@ -17,8 +17,10 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from core.alert_history import refresh_is_new
 from orchestration.build_stamp import (
     DBT_STEP,
+    SERVING_STEP,
     current_stamp,
     forget_stamp,
     record_stamp,
@@ -123,6 +125,7 @@ def dbt_models(
         # would write. Each model is reported with the stamp as its data version.
         context.log.info("nothing new since the last build (the same files, as_of, code "
                          "and hash key): the models are current, dbt does not run")
+        _refresh_alerts(warehouse)
         yield from _unchanged_results(context, stamp)
         return
     with warehouse.connect() as con:
@@ -158,6 +161,15 @@ def _unchanged_results(context: AssetExecutionContext, stamp: str
                                 metadata=note, check_results=checks)
 
 
+def _refresh_alerts(warehouse: WarehouseResource) -> None:
+    """The alerts are the last build's, but is_new compares with the previous successful
+    run, which may be a later one: recomputed, and the serving database then published
+    again (only when is_new changed)."""
+    with warehouse.connect() as con:
+        if _exists(con, "marts", "fct_alerts") and refresh_is_new(con, "marts.fct_alerts"):
+            forget_stamp(con, SERVING_STEP)
+
+
 def _topological(context: AssetExecutionContext) -> list[AssetKey]:
     """The selected models, each after the models it reads (Dagster's order for a
     multi-asset's results)."""
@@ -172,7 +184,8 @@ def _stamp(warehouse: WarehouseResource) -> str:
     if not settings.warehouse.exists():
         return ""
     with warehouse.connect(read_only=True) as con:
-        return current_stamp(con, settings.as_of.isoformat(), settings.hash_key())
+        return current_stamp(con, settings.as_of.isoformat(), settings.hash_key(),
+                             settings.alert_thresholds)
 
 
 def _unchanged(warehouse: WarehouseResource, stamp: str) -> bool:

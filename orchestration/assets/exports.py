@@ -57,7 +57,8 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
     """Serving database and team exports from the marts, published together."""
     settings = warehouse.settings()
     with warehouse.connect(read_only=True) as con:
-        stamp = current_stamp(con, settings.as_of.isoformat(), settings.hash_key())
+        stamp = current_stamp(con, settings.as_of.isoformat(), settings.hash_key(),
+                              settings.alert_thresholds)
         current = recorded_stamp(con, SERVING_STEP) == stamp == recorded_stamp(con, DBT_STEP)
     served_file = settings.serving_dir / SERVING_DB
     progress = lambda line: context.log.info(PROGRESS + line)  # noqa: E731
