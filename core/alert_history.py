@@ -32,6 +32,7 @@ def record_run_alerts(con: duckdb.DuckDBPyConnection, run_id: str, alerts_table:
                 f"alert_type, subject, severity, true from {alerts_table}", [run_id])
     if delivered is not None:
         con.execute(f"update {TABLE} set delivered = false where run_id = ?", [run_id])
+    if delivered:
         con.executemany(f"update {TABLE} set delivered = true where run_id = ? and team = ? "
                         "and alert_type = ? and subject = ?",
                         [[run_id, *key] for key in delivered])

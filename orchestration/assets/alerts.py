@@ -46,7 +46,8 @@ def alert_delivery(context: AssetExecutionContext, warehouse: WarehouseResource,
         rows = con.execute(f"select {', '.join(COLUMNS)} from marts.fct_alerts "
                            "order by team, alert_type, subject").fetchall()
         left_over = undelivered_keys(con)
-    alerts = [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+    alerts = [{**dict(zip(COLUMNS, row, strict=True)), "as_of_date": row[1].isoformat()}
+              for row in rows]  # as alerts.json has them
     to_send = [a for a in alerts if a["is_new"] or tuple(a[k] for k in KEY) in left_over]
     problem, delivered = None, None
     if settings.alert_webhook_url:
