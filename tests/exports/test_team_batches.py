@@ -11,6 +11,7 @@ cell limit, -0, and teams with no rows.
 
 from __future__ import annotations
 
+import json
 import random
 import zipfile
 from datetime import date, timedelta
@@ -87,6 +88,10 @@ def build_serving(path: Path, seed: int) -> list[str]:
     con.execute("create table main.rpt_product_token_distribution (team varchar, window_key "
                 "varchar, as_of_date date, product_name varchar, bucket varchar, "
                 "bucket_order integer, users bigint)")
+    con.execute("create table main.fct_alerts (team varchar, as_of_date date, alert_type "
+                "varchar, subject varchar, severity varchar, message varchar, is_new boolean)")
+    con.execute("insert into main.fct_alerts values (?, ?, 'unallocated', '', 'critical', ?, "
+                "true)", [teams[2], AS_OF, "12.000 tokens were consumed with no pack."])
     for team in teams:
         con.execute("insert into main.dim_team values (?, ?, ?, ?)",
                     [team, named[team], START, AS_OF])
@@ -169,17 +174,24 @@ def test_every_file_equals_the_one_team_writer(tmp_path, seed):
         batch = tmp_path / "batch" / slug / AS_OF.isoformat()
         reference = reference_folder(con, team, pii[team], slugs, tmp_path / "ref" / slug)
         names = sorted(path.name for path in reference.iterdir())
-        assert sorted(path.name for path in batch.iterdir()) == names
+        # Scheduled folders also hold the team's alerts (on-demand exports do not).
+        assert sorted(path.name for path in batch.iterdir()) == sorted([*names, "alerts.json"])
+        alerts = json.loads((batch / "alerts.json").read_text(encoding="utf-8"))
+        assert [(a["team"], a["alert_type"], a["is_new"]) for a in alerts] == (
+            [(team, "unallocated", True)] if team == teams[2] else [])
         for name in names:
             if name.endswith(".csv"):
                 assert (batch / name).read_bytes() == (reference / name).read_bytes(), \
                     f"{team}: {name}"
         assert workbook_members(batch / "flex_report.xlsx") == \
             workbook_members(reference / "flex_report.xlsx"), team
-        manifest = (batch / "manifest.json").read_text()
-        expected = (reference / "manifest.json").read_text()
+        manifest = _stable((batch / "manifest.json").read_text())
+        expected = _stable((reference / "manifest.json").read_text())
+        [alerts_entry] = [e for e in manifest["files"] if e["name"] == "alerts.json"]
+        assert alerts_entry["rows"] == len(alerts)
+        manifest["files"].remove(alerts_entry)
         # created_at and the workbook's checksum differ with the time of writing.
-        assert _stable(manifest) == _stable(expected), team
+        assert manifest == expected, team
     # The COPY output went into the folders; nothing is left beside them.
     assert not [p for p in (tmp_path / "batch").iterdir() if p.name.startswith(".")]
 

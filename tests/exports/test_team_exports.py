@@ -134,7 +134,8 @@ def test_manifest_describes_every_file(warehouse):
     import hashlib
 
     names = {entry["name"]: entry for entry in manifest["files"]}
-    assert set(names) == {"subscriptions.csv", "users.csv", "usage.csv", "flex_report.xlsx"}
+    assert set(names) == {"subscriptions.csv", "users.csv", "usage.csv", "flex_report.xlsx",
+                          "alerts.json"}
     for name, entry in names.items():
         data = (folder / name).read_bytes()
         assert (entry["bytes"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
