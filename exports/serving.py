@@ -8,6 +8,7 @@ and a reader holding the previous file keeps reading it (POSIX keeps the inode a
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +22,14 @@ PARQUET_DIR = "parquet"
 INFO_TABLE = "serving_info"
 MARTS_SCHEMA = "marts"
 EXPORTS_SCHEMA = "exports"
+
+
+@dataclass(frozen=True)
+class TableDescription:
+    """What dbt's docs say of a mart and of its columns (one line each)."""
+
+    text: str
+    columns: Mapping[str, str]
 
 
 class ServingError(RuntimeError):
@@ -71,15 +80,17 @@ class StagedServing:
 
 
 def publish_serving(
-    warehouse: Path, serving_dir: Path, *, duckdb_config: dict, run_id: str, as_of: date
+    warehouse: Path, serving_dir: Path, *, duckdb_config: dict, run_id: str, as_of: date,
+    descriptions: Mapping[str, TableDescription] | None = None,
 ) -> ServingResult:
     """Copy every `marts` table of the warehouse into the serving database and Parquet."""
     return stage_serving(warehouse, serving_dir, duckdb_config=duckdb_config, run_id=run_id,
-                         as_of=as_of).commit()
+                         as_of=as_of, descriptions=descriptions).commit()
 
 
 def stage_serving(
-    warehouse: Path, serving_dir: Path, *, duckdb_config: dict, run_id: str, as_of: date
+    warehouse: Path, serving_dir: Path, *, duckdb_config: dict, run_id: str, as_of: date,
+    descriptions: Mapping[str, TableDescription] | None = None,
 ) -> StagedServing:
     """Write the serving database and Parquet files beside their targets, fsynced."""
     warehouse = Path(warehouse).resolve()
@@ -103,6 +114,7 @@ def stage_serving(
             con.execute(f"attach {_literal(str(temp_db))} as srv (read_write)")
             tables = _copy_marts(con)
             _copy_export_sources(con)
+            _write_comments(con, tables, descriptions or {})
             _write_info(con, run_id, as_of, published_at)
             for name in tables:
                 parquet_temps[name] = parquet_dir / f".{name}.parquet.{tag}.tmp"
@@ -162,6 +174,25 @@ def _copy_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """One mart, same name and column types (CTAS keeps DuckDB's types as they are)."""
     con.execute(f"create table srv.main.{_ident(name)} as "
                 f"select * from {MARTS_SCHEMA}.{_ident(name)}")
+
+
+def _write_comments(con: duckdb.DuckDBPyConnection, tables: Mapping[str, int],
+                    descriptions: Mapping[str, TableDescription]) -> None:
+    """The dbt descriptions of each mart and its columns as COMMENT ON: BI tools (and
+    `duckdb_tables()`, `duckdb_columns()`) show them beside the tables."""
+    for name in tables:
+        described = descriptions.get(name)
+        if described is None:
+            continue
+        table = f"srv.main.{_ident(name)}"
+        if described.text:
+            con.execute(f"comment on table {table} is {_literal(described.text)}")
+        columns = {column for (column,) in con.execute(
+            "select column_name from duckdb_columns() where database_name = 'srv' "
+            "and schema_name = 'main' and table_name = ?", [name]).fetchall()}
+        for column, text in described.columns.items():
+            if column in columns and text:
+                con.execute(f"comment on column {table}.{_ident(column)} is {_literal(text)}")
 
 
 def _write_info(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date,

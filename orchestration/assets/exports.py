@@ -8,6 +8,7 @@ upstream keeps the step from running at all.
 """
 
 # No `from __future__ import annotations`: Dagster reads the resource parameter annotations.
+import json
 from collections.abc import Iterator
 
 import duckdb
@@ -20,7 +21,7 @@ from dagster import (
 )
 
 from exports.scheduled import ScheduledExports, stage_scheduled_exports
-from exports.serving import SERVING_DB, stage_serving
+from exports.serving import SERVING_DB, TableDescription, stage_serving
 from orchestration.assets.dbt import dbt_models
 from orchestration.build_stamp import (
     DBT_STEP,
@@ -30,6 +31,7 @@ from orchestration.build_stamp import (
     recorded_stamp,
 )
 from orchestration.progress import PROGRESS
+from orchestration.project import dbt_project
 from orchestration.resources import RunLockResource, WarehouseResource
 
 PUBLISH_GROUP = "publish"
@@ -48,6 +50,21 @@ EXPORTS = AssetSpec(
     description="Every team's export folder for as_of (CSV, workbook, manifest), LATEST "
                 "and retention.",
 )
+
+
+def mart_descriptions() -> dict[str, TableDescription]:
+    """dbt's description of every mart and its columns (the manifest Dagster loaded), each
+    folded to one line: COMMENT ON in the serving database."""
+    def line(text: str | None) -> str:
+        return " ".join((text or "").split())
+
+    nodes = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))["nodes"]
+    return {node["name"]: TableDescription(
+                line(node.get("description")),
+                {name: line(column.get("description"))
+                 for name, column in node.get("columns", {}).items()})
+            for node in nodes.values()
+            if node["resource_type"] == "model" and node["schema"] == "marts"}
 
 
 @multi_asset(specs=[SERVING, EXPORTS], name="publish")
@@ -77,7 +94,8 @@ def publish(context: AssetExecutionContext, warehouse: WarehouseResource,
         return
     serving = stage_serving(settings.warehouse, settings.serving_dir,
                             duckdb_config=settings.duckdb_config(),
-                            run_id=context.run.run_id, as_of=settings.as_of)
+                            run_id=context.run.run_id, as_of=settings.as_of,
+                            descriptions=mart_descriptions())
     try:
         # From the serving database staged above: exports hold what it holds.
         with serving.connect(settings.duckdb_config()) as con:

@@ -278,3 +278,24 @@ def test_the_same_marts_in_another_row_order_give_byte_identical_parquet(tmp_pat
                         "fct_daily_usage.parquet").read_bytes())
 
     assert parquet[0] == parquet[1]
+
+
+def test_dbt_descriptions_become_comments_of_the_marts_and_their_columns(warehouse, tmp_path):
+    from exports.serving import TableDescription
+
+    descriptions = {
+        "dim_team": TableDescription("One row per team; it's the team list.",
+                                     {"team": "The team.", "gone": "no such column"}),
+        "fct_daily_usage": TableDescription("", {"tokens_used": "Tokens, DECIMAL(18,3)."}),
+    }
+    publish_serving(warehouse, tmp_path / "serving", duckdb_config=CONFIG, run_id="r",
+                    as_of=AS_OF, descriptions=descriptions)
+    served = tmp_path / "serving" / "flex_reporting.duckdb"
+    assert run_sql(served, "select table_name, comment from duckdb_tables() where "
+                           "table_name in ('dim_team', 'fct_daily_usage', 'rpt_usage_summary')"
+                           " order by 1", read_only=True) == [
+        ("dim_team", "One row per team; it's the team list."), ("fct_daily_usage", None),
+        ("rpt_usage_summary", None)]
+    assert run_sql(served, "select table_name, column_name from duckdb_columns() where "
+                           "comment is not null order by 1, 2", read_only=True) == [
+        ("dim_team", "team"), ("fct_daily_usage", "tokens_used")]
