@@ -36,9 +36,9 @@ recent_usage as (
         sum(
             case when day_used >= {{ dbt.dateadd('day', -6, as_of) }} then tokens_used end
         ) as tokens_last_7,
-        sum(
+        coalesce(sum(
             case when day_used < {{ dbt.dateadd('day', -6, as_of) }} then tokens_used end
-        ) as tokens_28_before
+        ), 0) as tokens_28_before
 
     from {{ ref('fct_daily_usage') }}
     where day_used between {{ dbt.dateadd('day', -34, as_of) }} and {{ as_of }}
@@ -126,15 +126,14 @@ usage_spike as (
         cast(tokens_last_7 as {{ dbt.type_string() }})
         || ' tokens used in the last 7 days, over {{ spike_factor }} times the weekly average'
         || ' of the 28 days before ('
-        || cast(cast(coalesce(tokens_28_before, 0) / 4 as decimal(18, 3))
-            as {{ dbt.type_string() }}) || ').' as message
+        || cast(cast(tokens_28_before / 4 as decimal(18, 3)) as {{ dbt.type_string() }})
+        || ').' as message
 
     from recent_usage
     where
         tokens_last_7 >= cast('{{ spike_min }}' as decimal(18, 3))
         -- × 4 on both sides: exact decimals, no division
-        and tokens_last_7 * 4
-        > cast('{{ spike_factor }}' as decimal(18, 3)) * coalesce(tokens_28_before, 0)
+        and tokens_last_7 * 4 > cast('{{ spike_factor }}' as decimal(18, 3)) * tokens_28_before
 
 ),
 
@@ -152,20 +151,26 @@ alerts as (
 
 ),
 
+-- The last run that ended with exit 0 or 3 (a run recorded as failed never counts).
+previous_run as (
+
+    select runs.run_id
+    from {{ source('audit', 'runs') }} as runs
+    where runs.exit_code in (0, 3)
+    order by runs.ended_at desc
+    limit 1
+
+),
+
 previous_alerts as (
 
     select
-        team,
-        alert_type,
-        subject
+        raised.team,
+        raised.alert_type,
+        raised.subject
 
-    from {{ source('audit', 'alerts_raised') }}
-    where run_id = (
-        select run_id from {{ source('audit', 'runs') }}
-        where exit_code in (0, 3)
-        order by ended_at desc
-        limit 1
-    )
+    from {{ source('audit', 'alerts_raised') }} as raised
+    inner join previous_run on raised.run_id = previous_run.run_id
 
 ),
 

@@ -18,7 +18,11 @@ burn_rates as (
 
 run_out as (
 
-    select team, projected_run_out_date from {{ ref('int_forecast_projection') }}
+    select
+        team,
+        projected_run_out_date
+
+    from {{ ref('int_forecast_projection') }}
     where subscription_id is null
 
 ),
@@ -44,7 +48,7 @@ final as (
         burn_rates.burn_rate_90d,
         run_out.projected_run_out_date,
         cast(
-            {{ dbt.datediff(as_of, 'run_out.projected_run_out_date', 'day') }} - 1 as bigint
+            {{ dbt.datediff(as_of, 'run_out.projected_run_out_date', 'day') }} - 1 as bigint  -- noqa: LT05
         ) as days_of_cover,
         cast(coalesce(breakage.projected_breakage, 0) as decimal(18, 3))
             as projected_breakage,
