@@ -31,6 +31,7 @@ SUMMARY_SQL = {
     "distribution": "select team, product_name, bucket, bucket_order, users "
                     "from main.rpt_product_token_distribution where window_key = $window",
     "alerts": ALERTS_SQL,
+    "forecast": "select team, {forecast} from main.rpt_team_forecast",
 }
 
 
@@ -73,8 +74,11 @@ def team_fingerprints(con: duckdb.DuckDBPyConnection, scope: ExportScope, as_of:
     for name in (*SCREENS, *REPORTS):
         parts[name] = _statement_rows(con, queries.STATEMENTS[name](scope.pii_mode), scope)
     overview = ", ".join(queries.OVERVIEW_LABELS)
+    forecast = ", ".join(queries.FORECAST_LABELS)
     for name, sql in SUMMARY_SQL.items():
-        parts[name] = _grouped(con, sql.format(overview=overview),
+        if name == "forecast" and not queries.has_table(con, "rpt_team_forecast"):
+            continue
+        parts[name] = _grouped(con, sql.format(overview=overview, forecast=forecast),
                                {"window": queries.SUMMARY_WINDOW} if "$window" in sql else {})
     fingerprints = {}
     for team in scope.teams:

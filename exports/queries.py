@@ -177,6 +177,33 @@ OVERVIEW_LABELS = {
 }
 
 
+# insights.md's forecast on the Summary, after the overview (rpt_team_forecast).
+FORECAST_LABELS = {
+    "burn_rate_30d": "Burn rate, last 30 days (tokens a day)",
+    "projected_run_out_date": "Projected run-out date",
+    "days_of_cover": "Days of cover",
+    "projected_breakage": "Tokens projected to expire unused",
+    "purchase_by": "Buy more tokens by",
+}
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the serving database has main.<name> (one published by an earlier release
+    may lack a newer mart)."""
+    return bool(con.execute("select count(*) from duckdb_tables() where database_name = "
+                            "current_database() and schema_name = 'main' and table_name = ?",
+                            [name]).fetchall()[0][0])
+
+
+def forecast_items(con: duckdb.DuckDBPyConnection, team: str) -> list[tuple[str, object]]:
+    if not has_table(con, "rpt_team_forecast"):
+        return []
+    rows = con.execute(f"select {', '.join(FORECAST_LABELS)} from main.rpt_team_forecast "
+                       "where team = $team", {"team": team}).fetchall()
+    values = rows[0] if rows else (None,) * len(FORECAST_LABELS)
+    return list(zip(FORECAST_LABELS.values(), values, strict=True))
+
+
 def summary(con: duckdb.DuckDBPyConnection, team: str, scope: ExportScope) -> SummaryData:
     """The Summary sheet of one team: overview numbers, 365-day line, distributions."""
     names = ", ".join(OVERVIEW_LABELS)
@@ -193,7 +220,8 @@ def summary(con: duckdb.DuckDBPyConnection, team: str, scope: ExportScope) -> Su
     return SummaryData(
         team=team, as_of=as_of, range_start=scope.start, range_end=scope.end,
         pii_mode=scope.pii_mode,
-        overview=list(zip(OVERVIEW_LABELS.values(), values, strict=True)),
+        overview=[*zip(OVERVIEW_LABELS.values(), values, strict=True),
+                  *forecast_items(con, team)],
         daily_tokens=[(day, Decimal(tokens)) for day, tokens in daily],
         distribution=[(product, bucket, int(users)) for product, bucket, users in distribution],
     )

@@ -17,6 +17,7 @@ import json
 import shutil
 import zipfile
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -298,3 +299,26 @@ def test_the_serving_database_holds_no_personal_data_of_a_hashed_team(warehouse,
     text = "\n".join(texts)
     assert team in text
     assert not sorted(value for value in forbidden if value in text)
+
+
+def test_the_summary_carries_the_forecast_of_the_serving_database(warehouse):
+    import openpyxl
+
+    from exports.queries import FORECAST_LABELS
+
+    served = warehouse.serving_dir / "flex_reporting.duckdb"
+    with duckdb.connect(str(served), read_only=True) as con:
+        teams = con.execute(f"select team, {', '.join(FORECAST_LABELS)} "
+                            "from main.rpt_team_forecast order by team").fetchall()
+    slugs = {}
+    for manifest in warehouse.export_dir.glob(f"*/{AS_OF}/manifest.json"):
+        document = json.loads(manifest.read_text())
+        slugs[document["team"]] = document["team_slug"]
+    assert any(row[2] is not None for row in teams)  # a team runs out within the horizon
+    for team, *values in teams:
+        book = openpyxl.load_workbook(team_folder(warehouse, slugs[team]) / "flex_report.xlsx")
+        items = {row[0]: row[1] for row in book["Summary"].iter_rows(min_col=1, max_col=2,
+                                                                       values_only=True)}
+        shown = [items[label] for label in FORECAST_LABELS.values()]
+        shown = [v.date() if hasattr(v, "date") else v for v in shown]
+        assert shown == [float(v) if isinstance(v, Decimal) else v for v in values], team
