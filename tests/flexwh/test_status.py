@@ -77,7 +77,8 @@ def test_records_and_status_after_a_run_with_a_rejected_row_then_a_full_refresh(
     at = lines.index("data freshness: last usage day per team, days behind as of 2026-03-31 "
                      "(the last successful run)")
     assert rows[at + 1:] == [["team", "last", "usage", "day", "days", "behind"],
-                             ["Beta", "2026-01-11", "79"], ["Acme", "2026-02-01", "58"]]
+                             ["Beta", "2026-01-11", "79"], ["Acme", "2026-02-01", "58"],
+                             "alerts: 0 (0 critical, 0 warnings)".split()]
 
 
 def test_a_crashed_run_is_recorded_as_failed_with_its_message(
@@ -183,3 +184,14 @@ def test_status_rejections_lists_reasons_by_file_without_cell_values(flexwh_env,
         "tokens_used (rejected whole, WHEN)",
     ]
     assert "abc" not in out and "example.com" not in out
+
+
+def test_alert_lines_list_critical_first_and_mark_new_ones():
+    from flexwh.status import alert_lines
+
+    rows = [("Beta", "critical", "unallocated", "5.000 tokens were consumed ...", True),
+            ("Acme", "warning", "usage_spike", "140.000 tokens used ...", False)]
+    assert alert_lines(rows) == [
+        "alerts: 2 (1 critical, 1 warnings)",
+        "  critical Beta: unallocated (new): 5.000 tokens were consumed ...",
+        "  warning  Acme: usage_spike: 140.000 tokens used ..."]
