@@ -31,7 +31,8 @@ PYTEST_WORKERS ?= 2
 test: lint validate
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-# The loop while working: no dbt build, no nightly job (tests marked slow are left out).
+# The loop while working: no dbt build, no nightly job, no fuzz corpus (tests marked slow
+# are left out).
 test-fast: install parse
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow"

@@ -30,6 +30,10 @@ from ingest.pipeline import ingest_all
 from tests.ingest.helpers import Landing
 from tests.ingest.hostile_files import FEEDS, HostileFile, build_landing
 
+# Ten corpora of about 240 files, each ingested twice: 95 s on one worker, more than the
+# whole fast tier has. In make test, not make test-fast.
+pytestmark = pytest.mark.slow
+
 SEEDS = list(range(1, 11))
 FILES_PER_LANDING = 200  # plus batch groups, copies and links: about 240 per landing
 MAX_CRASH_ROUNDS = 60
