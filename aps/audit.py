@@ -20,7 +20,8 @@ create table if not exists {TABLE} (
     file_names varchar,                -- JSON list of the landed paths, relative to landing
     message varchar,                   -- why it failed, one line
     requested_at timestamp not null,
-    finished_at timestamp
+    finished_at timestamp,
+    manual boolean not null default false  -- asked with --from: does not move the watermark
 );
 """
 
@@ -31,7 +32,7 @@ def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
 
 def last_fetched_day(con: duckdb.DuckDBPyConnection, team_id: str) -> date | None:
     [(day,)] = con.execute(f"select max(end_date) from {TABLE} where team_id = ? "
-                           "and status = 'COMPLETED'", [team_id]).fetchall()
+                           "and status = 'COMPLETED' and not manual", [team_id]).fetchall()
     return day
 
 
@@ -52,10 +53,10 @@ def pending_export(con: duckdb.DuckDBPyConnection, team_id: str, start: date, en
 
 
 def record_submitted(con: duckdb.DuckDBPyConnection, export_id: str, team_id: str,
-                     start: date, end: date) -> None:
+                     start: date, end: date, manual: bool = False) -> None:
     con.execute(f"insert into {TABLE} (export_id, team_id, start_date, end_date, status, "
-                "files, bytes, requested_at) values (?, ?, ?, ?, 'SUBMITTED', 0, 0, "
-                "current_timestamp)", [export_id, team_id, start, end])
+                "files, bytes, requested_at, manual) values (?, ?, ?, ?, 'SUBMITTED', 0, 0, "
+                "current_timestamp, ?)", [export_id, team_id, start, end, manual])
 
 
 def record_outcome(con: duckdb.DuckDBPyConnection, export_id: str, status: str, files: int,

@@ -8,6 +8,7 @@ what HTTP retries cannot know: an expired access token, a download URL that expi
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from datetime import date
@@ -31,15 +32,36 @@ DOWNLOAD_ATTEMPTS = 3  # of one file, each with URLs asked anew
 CHUNK = 1 << 20
 
 
+class PostSafeRetry(Retry):
+    """urllib3's retries, except that a POST is asked again only when the server refused
+    it before doing anything (429) or it never left (a connect error, always retried): a
+    token refresh that failed after the server rotated the token, or an export request
+    that may have created an export, is not sent twice."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() == "POST":
+            return status_code == 429 and super().is_retry("GET", status_code,
+                                                           has_retry_after)
+        return super().is_retry(method, status_code, has_retry_after)
+
+
 def session(aps: ApsSettings) -> requests.Session:
-    retry = Retry(total=RETRIES, connect=RETRIES, read=RETRIES, status=RETRIES,
-                  backoff_factor=aps.backoff_seconds, backoff_max=60,
-                  status_forcelist=(429, 500, 502, 503, 504), allowed_methods=None,
-                  respect_retry_after_header=True, raise_on_status=False)
+    quiet_urllib3()
+    retry = PostSafeRetry(total=RETRIES, connect=RETRIES, read=RETRIES, status=RETRIES,
+                          backoff_factor=aps.backoff_seconds, backoff_max=60,
+                          status_forcelist=(429, 500, 502, 503, 504),
+                          allowed_methods=frozenset({"GET"}),
+                          respect_retry_after_header=True, raise_on_status=False)
     http = requests.Session()
     http.mount("http://", HTTPAdapter(max_retries=retry))
     http.mount("https://", HTTPAdapter(max_retries=retry))
     return http
+
+
+def quiet_urllib3() -> None:
+    """urllib3 logs each retry with the URL it retries (a signed download URL, a webhook's
+    secret path): only its errors reach the log."""
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
 
 
 class ApsClient:
@@ -96,6 +118,12 @@ class ApsClient:
                                f"{self.aps.export_timeout:.0f} s (status {status})")
             time.sleep(pause)
             pause = min(pause * 2, MAX_POLL_SECONDS)
+
+    def use_downloads(self, export_id: str, export: dict[str, Any]) -> list[dict[str, str]]:
+        """The downloads of a completed export; the first attempt of each file uses these
+        URLs, so a file's type and its bytes come from the same list."""
+        self._downloads[export_id] = export.get("downloads") or []
+        return self._downloads[export_id]
 
     def download(self, export_id: str, index: int, target: Path) -> int:
         """The index-th download of a completed export into `target`; its size in bytes.

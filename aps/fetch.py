@@ -61,9 +61,13 @@ def fetch(settings: Settings, aps: ApsSettings, first: date | None = None,
     shutil.rmtree(aps.partial_dir, ignore_errors=True)  # left by a fetch that was killed
     with connect_warehouse(settings) as con:
         audit.ensure_table(con)
+    if last is not None and last > settings.as_of:
+        raise ApsError(f"--to {last} is after as_of {settings.as_of}: nothing is fetched "
+                       "for days to come")
+    manual = first is not None
     for team_id in aps.team_ids or ("",):
         for start, end in _days_to_fetch(settings, team_id, first, last):
-            _fetch_one(settings, aps, client, team_id, start, end, report, progress)
+            _fetch_one(settings, aps, client, team_id, start, end, manual, report, progress)
     shutil.rmtree(aps.partial_dir, ignore_errors=True)
     return report
 
@@ -80,7 +84,7 @@ def _days_to_fetch(settings: Settings, team_id: str, first: date | None, last: d
 
 
 def _fetch_one(settings: Settings, aps: ApsSettings, client: ApsClient, team_id: str,
-               start: date, end: date, report: FetchReport,
+               start: date, end: date, manual: bool, report: FetchReport,
                progress: Callable[[str], None]) -> None:
     who = f"team {team_id}" if team_id else "every team"
     with connect_warehouse(settings, read_only=True) as con:
@@ -92,12 +96,12 @@ def _fetch_one(settings: Settings, aps: ApsSettings, client: ApsClient, team_id:
     else:
         export_id = str(client.create_export(start, end, team_id or None)["id"])
         with connect_warehouse(settings) as con:
-            audit.record_submitted(con, export_id, team_id, start, end)
+            audit.record_submitted(con, export_id, team_id, start, end, manual)
         progress(f"APS: {who}, {start}..{end}: export {export_id} asked, waiting")
     partial = aps.partial_dir / export_id
     try:
         export = client.wait(export_id)
-        downloads = export.get("downloads") or []
+        downloads = client.use_downloads(export_id, export)  # types and URLs from one list
         partial.mkdir(parents=True, exist_ok=True)
         planned, size = [], 0
         for index, download in enumerate(downloads):
@@ -110,13 +114,20 @@ def _fetch_one(settings: Settings, aps: ApsSettings, client: ApsClient, team_id:
             planned.append(name)
             progress(f"APS: export {export_id}: {index + 1}/{len(downloads)} files "
                      "downloaded")
-    except ApsError as error:
+        _land(partial, planned, settings.landing_dir)
+    except (ApsError, OSError) as error:
         shutil.rmtree(partial, ignore_errors=True)
+        message = (str(error) if isinstance(error, ApsError)
+                   else f"APS export {export_id}: landing the files failed: "
+                        f"{error.strerror or type(error).__name__}")
+        # An export that ended badly is asked anew next time; one the fetch could not
+        # follow (a network failure, a full disk) stays SUBMITTED, to be resumed.
+        status = ("ERROR" if "ended with status" in message
+                  else "FAILED" if "download" in message and "expired" in message
+                  else "SUBMITTED")
         with connect_warehouse(settings) as con:
-            status = "ERROR" if "ended with status" in str(error) else "FAILED"
-            audit.record_outcome(con, export_id, status, 0, 0, None, str(error))
-        raise
-    _land(partial, planned, settings.landing_dir)
+            audit.record_outcome(con, export_id, status, 0, 0, None, message)
+        raise ApsError(message) from None
     with connect_warehouse(settings) as con:
         audit.record_outcome(con, export_id, "COMPLETED", len(planned), size,
                              json.dumps(planned), None)
@@ -134,9 +145,10 @@ def _still_there(client: ApsClient, team_id: str, export_id: str) -> bool:
 
 
 def _land(partial: Path, names: list[str], landing: Path) -> None:
-    """Every downloaded file into its feed folder, each in one rename."""
+    """Every downloaded file into its feed folder, each in one rename. The folders are
+    made first: what can fail does so before the first file is in place."""
+    for name in names:
+        (landing / name).parent.mkdir(parents=True, exist_ok=True)
     for index, name in enumerate(names, start=1):
-        target = landing / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(partial / f"{index:04d}", target)
+        os.replace(partial / f"{index:04d}", landing / name)
     shutil.rmtree(partial, ignore_errors=True)

@@ -18,7 +18,8 @@ class ApsSettings:
     client_secret: str = field(repr=False)
     first_refresh_token: str | None = field(repr=False)  # only until the first rotation
     token_file: Path
-    partial_dir: Path  # downloads in progress: beside the landing folder, never in a feed
+    partial_dir: Path  # downloads in progress: in the landing folder (same file system for
+    # the renames) but in no feed folder, so ingest never sees them
     team_ids: tuple[str, ...]  # () = one export of every team of the caller
     base_url: str
     poll_seconds: float  # first wait between two polls of an export; doubles up to 60 s
@@ -48,7 +49,7 @@ class ApsSettings:
             client_secret=env["FLEXWH_APS_CLIENT_SECRET"],
             first_refresh_token=first,
             token_file=token_file,
-            partial_dir=settings.data_dir / ".aps_partial",
+            partial_dir=settings.landing_dir / ".aps_partial",
             team_ids=teams,
             base_url=(env.get("FLEXWH_APS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
             poll_seconds=_seconds(env, "FLEXWH_APS_POLL_SECONDS", 5.0),

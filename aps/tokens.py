@@ -3,12 +3,13 @@ old one, so the new one is stored (0600, written beside and renamed) before anyt
 
 The stored token is used from then on; FLEXWH_APS_REFRESH_TOKEN is used again only when it
 holds a token not used before (the admin authorised anew). Only a SHA-256 of that first
-token is kept, to tell the two apart.
+token is kept beside the stored one, to tell the two apart.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -47,44 +48,53 @@ def refresh(session: requests.Session, aps: ApsSettings, timeout: float) -> Acce
                        "authorise again and set FLEXWH_APS_REFRESH_TOKEN "
                        "(docs/operations.md, Fetching from Autodesk)")
     if response.status_code != 200:
-        retried = response.status_code == 429 or response.status_code >= 500
+        retried = response.status_code == 429  # a POST is not retried after a 5xx
         raise ApsError(f"APS token endpoint answered HTTP {response.status_code}"
                        + (" after every retry" if retried else ""))
     try:
         body = response.json()
-        access, rotated = body["access_token"], body["refresh_token"]
-        expires_in = float(body.get("expires_in", 3600))
+        rotated = body["refresh_token"]
     except (ValueError, KeyError, TypeError):
-        raise ApsError("APS token endpoint answered without access and refresh tokens") \
-            from None
-    store_refresh_token(aps, rotated)
+        raise ApsError("APS token endpoint answered without a refresh token") from None
+    store_refresh_token(aps, str(rotated))  # first: the token just sent no longer works
+    try:
+        access, expires_in = body["access_token"], float(body.get("expires_in", 3600))
+    except (KeyError, TypeError, ValueError):
+        raise ApsError("APS token endpoint answered without an access token") from None
     return AccessToken(access, time.monotonic() + expires_in)
 
 
 def current_refresh_token(aps: ApsSettings) -> str:
-    if aps.first_refresh_token and not _seeded_by(aps, aps.first_refresh_token):
-        return aps.first_refresh_token
-    if aps.token_file.exists():
-        return aps.token_file.read_text(encoding="utf-8").strip()
-    if aps.first_refresh_token:
-        return aps.first_refresh_token
+    stored = _stored(aps)
+    first = aps.first_refresh_token
+    if first and (stored is None or stored.get("seed") != _digest(first)):
+        return first  # never used: a new authorisation replaces what is stored
+    if stored is not None:
+        return stored["token"]
     raise ApsError(f"no APS refresh token: set FLEXWH_APS_REFRESH_TOKEN ({aps.token_file} "
                    "is missing)")
 
 
 def store_refresh_token(aps: ApsSettings, token: str) -> None:
-    _write_private(aps.token_file, token + "\n")
-    if aps.first_refresh_token:
-        _write_private(_seed_file(aps), _digest(aps.first_refresh_token) + "\n")
+    """The token and the digest of the FLEXWH_APS_REFRESH_TOKEN it descends from, in one
+    file replaced by one rename: never one without the other."""
+    stored = _stored(aps) or {}
+    seed = _digest(aps.first_refresh_token) if aps.first_refresh_token else stored.get("seed")
+    _write_private(aps.token_file, json.dumps({"token": token, "seed": seed}) + "\n")
 
 
-def _seeded_by(aps: ApsSettings, token: str) -> bool:
-    seed = _seed_file(aps)
-    return seed.exists() and seed.read_text(encoding="utf-8").strip() == _digest(token)
-
-
-def _seed_file(aps: ApsSettings) -> Path:
-    return aps.token_file.with_name(aps.token_file.name + ".seed")
+def _stored(aps: ApsSettings) -> dict | None:
+    try:
+        document = json.loads(aps.token_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except ValueError:
+        raise ApsError(f"{aps.token_file} is not a stored APS token: remove it and set "
+                       "FLEXWH_APS_REFRESH_TOKEN") from None
+    if not isinstance(document, dict) or not isinstance(document.get("token"), str):
+        raise ApsError(f"{aps.token_file} is not a stored APS token: remove it and set "
+                       "FLEXWH_APS_REFRESH_TOKEN")
+    return document
 
 
 def _digest(token: str) -> str:
@@ -101,3 +111,8 @@ def _write_private(path: Path, text: str) -> None:
         file.flush()
         os.fsync(file.fileno())
     os.replace(temporary, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)  # the rename itself survives a power cut
+    finally:
+        os.close(folder)

@@ -2,7 +2,8 @@
 URLs that expire, and switches (attributes of `Switches`, changed while it runs):
 
 - `rate_limited`: the next N API requests answer 429 with Retry-After: 1;
-- `unavailable`: the next N API requests answer 503;
+- `unavailable`: the next N API reads (GET) answer 503;
+- `token_unavailable`: the next N token requests answer 503;
 - `polls_to_complete`: an export stays SUBMITTED for this many reads (a slow export);
 - `export_error`: new exports end in ERROR;
 - `expired_downloads`: the next N downloads answer 403 (the URL expired);
@@ -30,6 +31,7 @@ ACCESS_SECONDS = 3600
 class Switches:
     rate_limited: int = 0
     unavailable: int = 0
+    token_unavailable: int = 0
     polls_to_complete: int = 1
     export_error: bool = False
     expired_downloads: int = 0
@@ -207,10 +209,13 @@ class _Handler(BaseHTTPRequestHandler):
         if switches.rate_limited > 0:
             switches.rate_limited -= 1
             return 429, {"error": "too many requests"}
-        if switches.unavailable > 0:
+        if switches.unavailable > 0 and method == "GET":
             switches.unavailable -= 1
             return 503, {"error": "unavailable"}
         if path == "/authentication/v2/token" and method == "POST":
+            if switches.token_unavailable > 0:
+                switches.token_unavailable -= 1
+                return 503, {"error": "unavailable"}
             form = {k: v[-1] for k, v in parse_qs(body.decode()).items()}
             return state.token(form, self._basic())
         if not path.startswith("/insights/v1/exports"):

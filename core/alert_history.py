@@ -1,6 +1,7 @@
 """audit.alerts_raised: the alerts each run raised (insights.md, is_new) and whether the
 webhook took them. fct_alerts compares with those of the last run that ended with exit 0
-or 3 (audit.runs); a run that failed later does not count."""
+or 3 (audit.runs) and recorded its alerts (audit.alert_runs); a run that failed later, or
+did not reach the alert step, does not count."""
 
 from __future__ import annotations
 
@@ -18,6 +19,12 @@ create table if not exists {TABLE} (
     severity varchar not null,
     delivered boolean not null  -- taken by the webhook (or none is configured)
 );
+-- Every run that recorded its alerts, also when it raised none: a successful run that did
+-- not reach the alert step (a partial run from the UI) is not "the previous run".
+create table if not exists audit.alert_runs (
+    run_id varchar not null,
+    recorded_at timestamp not null
+);
 """
 KEY = ("team", "alert_type", "subject")
 
@@ -28,6 +35,8 @@ def record_run_alerts(con: duckdb.DuckDBPyConnection, run_id: str, alerts_table:
     keys the webhook took (None: no webhook, all count as delivered)."""
     con.execute(DDL)
     con.execute(f"delete from {TABLE} where run_id = ?", [run_id])
+    con.execute("delete from audit.alert_runs where run_id = ?", [run_id])
+    con.execute("insert into audit.alert_runs values (?, current_timestamp)", [run_id])
     con.execute(f"insert into {TABLE} select ?, current_timestamp, as_of_date, team, "
                 f"alert_type, subject, severity, true from {alerts_table}", [run_id])
     if delivered is not None:
@@ -39,7 +48,9 @@ def record_run_alerts(con: duckdb.DuckDBPyConnection, run_id: str, alerts_table:
 
 
 PREVIOUS_RUN = """
-select run_id from audit.runs where exit_code in (0, 3) order by ended_at desc limit 1
+select runs.run_id from audit.runs as runs
+inner join audit.alert_runs as recorded on runs.run_id = recorded.run_id
+where runs.exit_code in (0, 3) order by runs.ended_at desc limit 1
 """
 
 

@@ -4,6 +4,7 @@ urllib3's retries. The URL is a secret of sorts (it lets anyone post): never log
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,9 @@ def alerts_text(alerts: Sequence[dict[str, Any]], as_of: str) -> str:
 def post_alerts(url: str, alerts: Sequence[dict[str, Any]], as_of: str,
                 backoff_seconds: float = 1.0) -> str | None:
     """POST the alerts; None when the receiver took them (2xx), else why not (one line)."""
+    # urllib3 would log each retry with the URL, whose path is the channel's secret.
+    logging.getLogger("urllib3").setLevel(logging.ERROR)
+    # A 5xx is retried too: an alert posted twice is better than one never posted.
     retry = Retry(total=RETRIES, backoff_factor=backoff_seconds, allowed_methods=None,
                   status_forcelist=(429, 500, 502, 503, 504), raise_on_status=False)
     with requests.Session() as http:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import time
 from datetime import date
@@ -14,6 +15,7 @@ from flexwh.cli import main
 from tests.aps.conftest import CLIENT_SECRET, FIRST_REFRESH_TOKEN
 
 FEEDS = ("subscriptions", "users", "usage")
+RETRIES_AND_ONE = 6  # 429s in a row: urllib3 gives up after its 5 retries
 
 
 def landed(settings) -> dict[str, bytes]:
@@ -50,14 +52,14 @@ def test_a_first_fetch_asks_for_365_days_and_lands_every_file(api, flexwh_env, c
                            "USAGE": "usage"}[kind]]}
     assert [kind for kind, _ in export.files] == ["SUBSCRIPTIONS", "USERS", "USAGE", "USAGE"]
     assert landed(flexwh_env) == names  # byte for byte, nothing else (no partial file)
-    assert not (flexwh_env.data_dir / ".aps_partial").exists() or not any(
-        (flexwh_env.data_dir / ".aps_partial").iterdir())
     assert fetched_exports(flexwh_env) == [
         (export.id, "", "2025-04-01", "2026-03-31", "COMPLETED", 4,
          sum(len(d) for d in names.values()))]
     # The rotated refresh token is stored, private, and the one the server now honours.
     token_file = flexwh_env.data_dir / ".aps_refresh_token"
-    assert token_file.read_text().strip() == api.refresh_token != FIRST_REFRESH_TOKEN
+    stored = json.loads(token_file.read_text())
+    assert stored["token"] == api.refresh_token != FIRST_REFRESH_TOKEN
+    assert FIRST_REFRESH_TOKEN not in token_file.read_text()  # only its SHA-256
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     out = capsys.readouterr().out
     assert "APS: 1 exports fetched, 4 files" in out
@@ -119,7 +121,8 @@ def test_an_expired_download_url_is_asked_again(api, flexwh_env):
 
 
 @pytest.mark.parametrize(("failure", "message"), [
-    ("unavailable", "flexwh fetch: APS token endpoint answered HTTP 503 after every retry"),
+    ("token_unavailable", "flexwh fetch: APS token endpoint answered HTTP 503"),
+    ("unavailable", "flexwh fetch: APS reading export {id}: HTTP 503 after 5 retries"),
     ("rate_limited", "flexwh fetch: APS token endpoint answered HTTP 429 after every retry"),
     ("export_error", "flexwh fetch: APS export {id} ended with status ERROR"),
     ("expired_downloads", "flexwh fetch: APS export {id}: download 1 URL expired 3 times "
@@ -131,13 +134,15 @@ def test_an_expired_download_url_is_asked_again(api, flexwh_env):
 def test_a_failure_exits_1_with_one_line_and_lands_nothing(api, flexwh_env, capsys, failure,
                                                            message):
     setattr(api.switches, failure, True if failure in ("export_error", "revoked") else 99)
+    if failure == "rate_limited":
+        api.switches.rate_limited = RETRIES_AND_ONE
     assert main(["fetch"]) == 1
     err = capsys.readouterr().err
     export_id = next(iter(api.exports), "")
     assert err.splitlines() == [message.format(id=export_id)]
     assert landed(flexwh_env) == {}
-    partial = flexwh_env.data_dir / ".aps_partial"
-    assert not partial.exists() or not any(partial.rglob("*"))
+    if failure == "token_unavailable":  # a POST is not sent twice after a 5xx
+        assert [r[1] for r in api.requests].count("/authentication/v2/token") == 1
     if failure in ("export_error", "expired_downloads"):
         [(_id, _team, _s, _e, status, files, size)] = fetched_exports(flexwh_env)
         assert (status, files, size) == ("ERROR" if failure == "export_error" else "FAILED",
@@ -200,3 +205,37 @@ def test_no_secret_in_any_output_of_a_fetch(api, flexwh_env, capsys, caplog):
              if secret in text]
     assert leaks == []
     assert captured.out and captured.err and len(texts) > 5  # the grep saw real outputs
+
+
+def test_an_export_the_fetch_lost_track_of_is_resumed_not_asked_again(api, flexwh_env, capsys):
+    api.switches.unavailable = 99  # every poll fails: the export stays SUBMITTED
+    assert main(["fetch"]) == 1
+    api.switches.unavailable = 0
+    assert main(["fetch"]) == 0
+    assert len(posts(api)) == 1 and len(landed(flexwh_env)) == 4
+    assert [row[4] for row in fetched_exports(flexwh_env)] == ["COMPLETED"]
+
+
+def test_a_manual_range_does_not_move_where_the_nightly_fetch_goes_on(api, flexwh_env,
+                                                                      monkeypatch, capsys):
+    monkeypatch.setenv("FLEXWH_AS_OF", "2026-03-01")
+    assert main(["fetch"]) == 0
+    monkeypatch.setenv("FLEXWH_AS_OF", "2026-03-31")
+    assert main(["fetch", "--from", "2026-03-11", "--to", "2026-03-21"]) == 0
+    assert main(["fetch"]) == 0  # from 03-02: the manual range leaves no gap behind it
+    assert [(e.start.isoformat(), e.end.isoformat()) for e in api.exports.values()][-1] == (
+        "2026-03-02", "2026-03-31")
+    assert main(["fetch", "--from", "2026-03-01", "--to", "2026-04-01"]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "flexwh fetch: --to 2026-04-01 is after as_of 2026-03-31: nothing is fetched for "
+        "days to come")
+
+
+def test_files_that_cannot_land_are_one_line_and_the_export_is_kept(api, flexwh_env, capsys):
+    (flexwh_env.landing_dir).mkdir(parents=True)
+    (flexwh_env.landing_dir / "usage").write_text("a file where the feed folder goes")
+    assert main(["fetch"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("flexwh fetch: APS export ") and "landing the files failed" in line
+    assert not (flexwh_env.landing_dir / "subscriptions").exists() or not any(
+        (flexwh_env.landing_dir / "subscriptions").iterdir())

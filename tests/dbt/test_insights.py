@@ -175,6 +175,11 @@ def test_is_new_against_the_previous_successful_run(warehouse, tmp_path):
         # alerts do not count.
         con.execute(run, ["R1", "2026-03-31 02:00", "2026-03-31 02:10", "warnings", 3, True])
         con.execute(run, ["R2", "2026-03-31 03:00", "2026-03-31 03:10", "failed", 1, False])
+        con.execute("insert into audit.alert_runs values ('R1', '2026-03-31 02:09'), "
+                    "('R2', '2026-03-31 03:09')")
+        # R3 succeeded later but never reached the alert step (no alert_runs row): it is
+        # not the previous run.
+        con.execute(run, ["R3", "2026-03-31 04:00", "2026-03-31 04:10", "success", 0, True])
         for key in [("Alpha", "low_balance", ""), ("Delta", "unallocated", "")]:
             con.execute(raised, ["R1", "2026-03-31 02:09", *key])
         for key in [("Beta", "usage_spike", "")]:

@@ -151,11 +151,14 @@ alerts as (
 
 ),
 
--- The last run that ended with exit 0 or 3 (a run recorded as failed never counts).
+-- The last run that ended with exit 0 or 3 and recorded its alerts (a run recorded as
+-- failed, or one that did not reach the alert step, never counts).
 previous_run as (
 
     select runs.run_id
     from {{ source('audit', 'runs') }} as runs
+    inner join {{ source('audit', 'alert_runs') }} as recorded
+        on runs.run_id = recorded.run_id
     where runs.exit_code in (0, 3)
     order by runs.ended_at desc
     limit 1
