@@ -112,7 +112,7 @@ class ApsClient:
             if status == "COMPLETED":
                 return export
             if status in ("ERROR", "EXPIRED"):
-                raise ApsError(f"APS export {export_id} ended with status {status}")
+                raise ApsError(f"APS export {export_id} ended with status {status}", "ERROR")
             if time.monotonic() + pause > deadline:
                 raise ApsError(f"APS export {export_id} not completed after "
                                f"{self.aps.export_timeout:.0f} s (status {status})")
@@ -147,7 +147,7 @@ class ApsClient:
                 raise ApsError(f"APS export {export_id}: download {index + 1} failed: "
                                f"{type(error).__name__}") from None
         raise ApsError(f"APS export {export_id}: download {index + 1} URL expired "
-                       f"{DOWNLOAD_ATTEMPTS} times in a row")
+                       f"{DOWNLOAD_ATTEMPTS} times in a row", "FAILED")
 
     def _download_url(self, export_id: str, index: int, ask_again: bool) -> str:
         if ask_again or export_id not in self._downloads:

@@ -117,17 +117,13 @@ def _fetch_one(settings: Settings, aps: ApsSettings, client: ApsClient, team_id:
         _land(partial, planned, settings.landing_dir)
     except (ApsError, OSError) as error:
         shutil.rmtree(partial, ignore_errors=True)
-        message = (str(error) if isinstance(error, ApsError)
-                   else f"APS export {export_id}: landing the files failed: "
-                        f"{error.strerror or type(error).__name__}")
-        # An export that ended badly is asked anew next time; one the fetch could not
-        # follow (a network failure, a full disk) stays SUBMITTED, to be resumed.
-        status = ("ERROR" if "ended with status" in message
-                  else "FAILED" if "download" in message and "expired" in message
-                  else "SUBMITTED")
+        if isinstance(error, OSError):  # a full disk, a feed folder that is a file
+            error = ApsError(f"APS export {export_id}: landing the files failed: "
+                             f"{error.strerror or type(error).__name__}")
         with connect_warehouse(settings) as con:
-            audit.record_outcome(con, export_id, status, 0, 0, None, message)
-        raise ApsError(message) from None
+            audit.record_outcome(con, export_id, error.outcome or "SUBMITTED", 0, 0, None,
+                                 str(error))
+        raise error from None
     with connect_warehouse(settings) as con:
         audit.record_outcome(con, export_id, "COMPLETED", len(planned), size,
                              json.dumps(planned), None)

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError, parse_seconds
 
 DEFAULT_BASE_URL = "https://developer.api.autodesk.com"
 REQUIRED = ("FLEXWH_APS_CLIENT_ID", "FLEXWH_APS_CLIENT_SECRET")
@@ -52,20 +52,8 @@ class ApsSettings:
             partial_dir=settings.landing_dir / ".aps_partial",
             team_ids=teams,
             base_url=(env.get("FLEXWH_APS_BASE_URL") or DEFAULT_BASE_URL).rstrip("/"),
-            poll_seconds=_seconds(env, "FLEXWH_APS_POLL_SECONDS", 5.0),
-            export_timeout=_seconds(env, "FLEXWH_APS_EXPORT_TIMEOUT", 3600.0),
-            backoff_seconds=_seconds(env, "FLEXWH_APS_BACKOFF_SECONDS", 1.0),
+            poll_seconds=parse_seconds(env, "FLEXWH_APS_POLL_SECONDS", 5.0),
+            export_timeout=parse_seconds(env, "FLEXWH_APS_EXPORT_TIMEOUT", 3600.0),
+            backoff_seconds=parse_seconds(env, "FLEXWH_APS_BACKOFF_SECONDS", 1.0),
         )
 
-
-def _seconds(env: dict[str, str], name: str, default: float) -> float:
-    value = env.get(name)
-    if not value:
-        return default
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise SettingsError(f"{name}: not a number of seconds: {value!r}") from None
-    if seconds < 0:
-        raise SettingsError(f"{name}: must not be negative: {value!r}")
-    return seconds

@@ -89,8 +89,7 @@ def _stored(aps: ApsSettings) -> dict | None:
     except FileNotFoundError:
         return None
     except ValueError:
-        raise ApsError(f"{aps.token_file} is not a stored APS token: remove it and set "
-                       "FLEXWH_APS_REFRESH_TOKEN") from None
+        document = None
     if not isinstance(document, dict) or not isinstance(document.get("token"), str):
         raise ApsError(f"{aps.token_file} is not a stored APS token: remove it and set "
                        "FLEXWH_APS_REFRESH_TOKEN")

@@ -66,17 +66,9 @@ def refresh_is_new(con: duckdb.DuckDBPyConnection, alerts_table: str) -> int:
     fct_alerts computes it; the rows that changed. For a run that skips the dbt build
     (nothing new): its alerts are the last build's, but the previous run is another."""
     con.execute(DDL)
-    [(changed,)] = con.execute(f"""
-        select count(*) from {alerts_table} as a
-        where a.is_new = exists (
-            select 1 from {TABLE} as r where r.run_id = ({PREVIOUS_RUN})
-            and r.team = a.team and r.alert_type = a.alert_type and r.subject = a.subject)
-    """).fetchall()
-    if changed:
-        con.execute(f"""
-            update {alerts_table} as a set is_new = not exists (
-                select 1 from {TABLE} as r where r.run_id = ({PREVIOUS_RUN})
-                and r.team = a.team and r.alert_type = a.alert_type
-                and r.subject = a.subject)
-        """)
+    raised_before = f"""exists (
+        select 1 from {TABLE} as r where r.run_id = ({PREVIOUS_RUN})
+        and r.team = a.team and r.alert_type = a.alert_type and r.subject = a.subject)"""
+    [(changed,)] = con.execute(f"update {alerts_table} as a set is_new = not {raised_before} "
+                               f"where a.is_new = {raised_before}").fetchall()
     return int(changed)

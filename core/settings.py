@@ -75,10 +75,10 @@ class Settings:
             memory_limit=_parse_memory_limit(env.get("FLEXWH_MEMORY_LIMIT")),
             threads=_parse_int(env, "FLEXWH_THREADS", os.cpu_count() or 1),
             hash_key_env=hash_key_env,
-            run_lock_timeout=_parse_seconds(env, "FLEXWH_RUN_LOCK_TIMEOUT", 60.0),
+            run_lock_timeout=parse_seconds(env, "FLEXWH_RUN_LOCK_TIMEOUT", 60.0),
             alert_thresholds=_alert_thresholds(env),
             alert_webhook_url=_webhook_url(env.get("FLEXWH_ALERT_WEBHOOK_URL")),
-            alert_webhook_backoff=_parse_seconds(env, "FLEXWH_ALERT_WEBHOOK_BACKOFF_SECONDS",
+            alert_webhook_backoff=parse_seconds(env, "FLEXWH_ALERT_WEBHOOK_BACKOFF_SECONDS",
                                                  1.0),
         )
 
@@ -157,7 +157,8 @@ def _parse_as_of(value: str | None) -> date:
         raise SettingsError(f"FLEXWH_AS_OF: not a date (YYYY-MM-DD): {value!r}") from None
 
 
-def _parse_seconds(env: dict[str, str], name: str, default: float) -> float:
+def parse_seconds(env: dict[str, str], name: str, default: float) -> float:
+    """A number of seconds ≥ 0 from `env[name]`, `default` when unset."""
     value = env.get(name)
     if not value:
         return default

@@ -84,8 +84,6 @@ def setup_logging(settings: Settings) -> Path:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # Dagster's SQLite migrations
-    # urllib3 logs each retry with its URL: a signed download URL, a webhook's secret path.
-    logging.getLogger("urllib3").setLevel(logging.ERROR)
     logging.captureWarnings(True)
     return path
 

@@ -48,14 +48,17 @@ def alert_delivery(context: AssetExecutionContext, warehouse: WarehouseResource,
         left_over = undelivered_keys(con)
     alerts = [{**dict(zip(COLUMNS, row, strict=True)), "as_of_date": row[1].isoformat()}
               for row in rows]  # as alerts.json has them
-    to_send = [a for a in alerts if a["is_new"] or tuple(a[k] for k in KEY) in left_over]
+    def key(alert: dict) -> tuple[str, str, str]:
+        return tuple(alert[column] for column in KEY)
+
+    to_send = [a for a in alerts if a["is_new"] or key(a) in left_over]
     problem, delivered = None, None
     if settings.alert_webhook_url:
         if to_send:
             problem = post_alerts(settings.alert_webhook_url, to_send,
                                   settings.as_of.isoformat(), settings.alert_webhook_backoff)
-        failed = {tuple(a[k] for k in KEY) for a in to_send} if problem else set()
-        delivered = {tuple(a[k] for k in KEY) for a in alerts} - failed
+        failed = {key(a) for a in to_send} if problem else set()
+        delivered = {key(a) for a in alerts} - failed
     with warehouse.connect() as con:
         record_run_alerts(con, context.run.run_id, "marts.fct_alerts", delivered)
     if not settings.alert_webhook_url:
