@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import duckdb
-import openpyxl
+import xlsxwriter
 
 from exports import queries
 from exports.alerts_file import ALERTS_FILE, ALERTS_SQL
@@ -32,7 +32,10 @@ SUMMARY_SQL = {
                     "from main.rpt_product_token_distribution where window_key = $window",
     "alerts": ALERTS_SQL,
     "forecast": "select team, {forecast} from main.rpt_team_forecast",
+    "balance": "select team, day, projected_balance from main.rpt_team_balance_projection",
 }
+# Marts a serving database published by an earlier release may lack.
+NEWER_MARTS = {"forecast": "rpt_team_forecast", "balance": "rpt_team_balance_projection"}
 
 
 @cache
@@ -42,7 +45,7 @@ def code_digest() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     # The libraries that write the bytes: an upgrade may write them otherwise.
-    digest.update(f"duckdb {duckdb.__version__} openpyxl {openpyxl.__version__}".encode())
+    digest.update(f"duckdb {duckdb.__version__} xlsxwriter {xlsxwriter.__version__}".encode())
     return digest.hexdigest()
 
 
@@ -76,7 +79,7 @@ def team_fingerprints(con: duckdb.DuckDBPyConnection, scope: ExportScope, as_of:
     overview = ", ".join(queries.OVERVIEW_LABELS)
     forecast = ", ".join(queries.FORECAST_LABELS)
     for name, sql in SUMMARY_SQL.items():
-        if name == "forecast" and not queries.has_table(con, "rpt_team_forecast"):
+        if name in NEWER_MARTS and not queries.has_table(con, NEWER_MARTS[name]):
             continue
         parts[name] = _grouped(con, sql.format(overview=overview, forecast=forecast),
                                {"window": queries.SUMMARY_WINDOW} if "$window" in sql else {})

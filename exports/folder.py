@@ -67,7 +67,8 @@ def _workbooks(con: duckdb.DuckDBPyConnection, folder: Path, request: ExportRequ
 
 def _team_rows(table: Table, team: str) -> Table:
     # Every table starts with the Team column.
-    return Table(table.name, table.columns, [row for row in table.rows if row[0] == team])
+    return Table(table.name, table.columns, [row for row in table.rows if row[0] == team],
+                 table.types)
 
 
 def manifest_meta(request: ExportRequest, as_of: str) -> dict:

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import duckdb
 
+from exports.summary_sheet import SummaryData
 from exports.tables import Table
-from exports.workbook import SummaryData
 
 MASK = "*****"
 NAMED = "named"
@@ -160,8 +160,9 @@ def params(statement: Statement, scope: ExportScope) -> dict:
 def table(con: duckdb.DuckDBPyConnection, name: str, scope: ExportScope) -> Table:
     """One report or screen of the scope's teams, fetched as Python values."""
     statement = STATEMENTS[name](scope.pii_mode)
-    rows = con.execute(statement.sql(), params(statement, scope)).fetchall()
-    return Table(name, statement.columns, rows)
+    cursor = con.execute(statement.sql(), params(statement, scope))
+    types = [str(column[1]) for column in cursor.description]
+    return Table(name, statement.columns, cursor.fetchall(), types)
 
 
 OVERVIEW_LABELS = {
@@ -195,21 +196,58 @@ def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
                             [name]).fetchall()[0][0])
 
 
+# A NULL run-out date: burn rate 0, or the packs cover the whole horizon (insights.md).
+NOT_PROJECTED = "not within 3 years"
+NO_ACTIVE_PACK = "No active token pack"
+
+
 def forecast_items(con: duckdb.DuckDBPyConnection, team: str) -> list[tuple[str, object]]:
     if not has_table(con, "rpt_team_forecast"):
         return []
     rows = con.execute(f"select {', '.join(FORECAST_LABELS)} from main.rpt_team_forecast "
                        "where team = $team", {"team": team}).fetchall()
     values = rows[0] if rows else (None,) * len(FORECAST_LABELS)
-    return list(zip(FORECAST_LABELS.values(), values, strict=True))
+    items = []
+    for (name, label), value in zip(FORECAST_LABELS.items(), values, strict=True):
+        if value is None and name in ("projected_run_out_date", "days_of_cover", "purchase_by"):
+            value = NOT_PROJECTED
+        items.append((label, value))
+    return items
+
+
+def balance_curve(con: duckdb.DuckDBPyConnection, team: str) -> list[tuple[date, Decimal]]:
+    if not has_table(con, "rpt_team_balance_projection"):
+        return []
+    return con.execute("select day, projected_balance from main.rpt_team_balance_projection "
+                       "where team = $team order by day", {"team": team}).fetchall()
+
+
+def overview_items(values: dict[str, object]) -> list[tuple[str, object]]:
+    """The overview rows, headed by the token status in words: "Tokens available 0" beside
+    "Low balance: No" reads as a contradiction when no pack is active."""
+    active = bool(values.get("tokens_total_active"))
+    if not active:
+        status = NO_ACTIVE_PACK
+    elif values.get("low_balance"):
+        status = "Low balance: under 20 % of the active packs' tokens left"
+    else:
+        status = "OK"
+    items = [("Token status", status)]
+    for name, label in OVERVIEW_LABELS.items():
+        value = values.get(name)
+        if name == "low_balance" and not active:
+            value = "n/a (no active pack)"
+        items.append((label, value))
+    return items
 
 
 def summary(con: duckdb.DuckDBPyConnection, team: str, scope: ExportScope) -> SummaryData:
-    """The Summary sheet of one team: overview numbers, 365-day line, distributions."""
+    """The Summary sheet of one team: overview and forecast numbers, and its charts' data."""
     names = ", ".join(OVERVIEW_LABELS)
     row = con.execute(f"select as_of_date, {names} from main.rpt_team_overview "
                       "where team = $team", {"team": team}).fetchall()
     as_of, *values = row[0] if row else (scope.end, *([None] * len(OVERVIEW_LABELS)))
+    overview = dict(zip(OVERVIEW_LABELS, values, strict=True))
     daily = con.execute("select day, tokens_used from main.rpt_daily_usage_365 "
                         "where team = $team order by day", {"team": team}).fetchall()
     distribution = con.execute(
@@ -217,11 +255,20 @@ def summary(con: duckdb.DuckDBPyConnection, team: str, scope: ExportScope) -> Su
         "where team = $team and window_key = $window order by product_name, bucket_order",
         {"team": team, "window": SUMMARY_WINDOW},
     ).fetchall()
+    by_product = con.execute(
+        "select product_name, total_tokens from main.rpt_usage_by_product "
+        "where team = $team and window_key = $window and total_tokens > 0 "
+        "order by total_tokens desc, product_name",
+        {"team": team, "window": SUMMARY_WINDOW}).fetchall()
+    active = (overview["tokens_available"], overview["tokens_used_active"]) \
+        if overview.get("tokens_total_active") else None
     return SummaryData(
         team=team, as_of=as_of, range_start=scope.start, range_end=scope.end,
         pii_mode=scope.pii_mode,
-        overview=[*zip(OVERVIEW_LABELS.values(), values, strict=True),
-                  *forecast_items(con, team)],
+        overview=[*overview_items(overview), *forecast_items(con, team)],
         daily_tokens=[(day, Decimal(tokens)) for day, tokens in daily],
         distribution=[(product, bucket, int(users)) for product, bucket, users in distribution],
+        by_product=by_product,
+        balance=balance_curve(con, team),
+        active_tokens=active,
     )

@@ -1,11 +1,11 @@
 """The data rows of the workbook's report sheets, written as worksheet XML directly.
 
-openpyxl costs about 15 µs a cell (a cell object, its style, an XML element each): 11 of
-the 12 minutes of publishing bench-10m's 250 teams. The report sheets hold only plain
-typed cells, so their rows are written here in the exact form openpyxl's write-only mode
-writes them (inline strings, `t="n"` numbers, dates as serial numbers with the workbook's
-date style), into the saved file: openpyxl still writes everything else (Summary, charts,
-styles, header rows, column widths, frozen panes).
+A spreadsheet library costs about 15 µs a cell (openpyxl: 11 of the 12 minutes of
+publishing bench-10m's 250 teams; XlsxWriter's constant_memory mode was slower still,
+docs/benchmarks.md). The report sheets hold only plain typed cells, so their rows are
+written here (inline strings, `t="n"` numbers, dates as serial numbers, each number in its
+column's style) into the saved file: XlsxWriter writes everything else (Summary, charts,
+styles, header rows, widths, filters, print set-up).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from exports.cells import decimal_text, xlsx_text
 
@@ -29,23 +29,14 @@ _SHEET_DATA_END = b"</sheetData>"
 
 
 def sheet_member(index: int) -> str:
-    """The zip member of the index-th sheet (1-based): openpyxl numbers them in order."""
+    """The zip member of the index-th sheet (1-based): XlsxWriter numbers them in order."""
     return f"xl/worksheets/sheet{index}.xml"
 
 
-def date_style(path: Path, sheet: int, ref: str) -> str:
-    """The style id of a date cell openpyxl wrote (sheet `sheet`, cell `ref`)."""
-    with zipfile.ZipFile(path) as book:
-        xml = book.read(sheet_member(sheet)).decode("utf-8")
-    found = re.search(rf'<c r="{ref}" s="(\d+)" t="n">', xml)
-    if not found:
-        raise ValueError(f"{path.name}: no date cell at {ref} of sheet {sheet}")
-    return found.group(1)
-
-
-def fill_sheets(path: Path, chunks_by_sheet: dict[int, Iterable[bytes]]) -> None:
+def fill_sheets(path: Path, chunks_by_sheet: dict[int, Iterable[bytes]],
+                dimensions: dict[int, str]) -> None:
     """Append the rows' XML to the given sheets (each holds its header row) of the saved
-    book."""
+    book, and set each sheet's used range (`A1:O1234`: readers size the sheet by it)."""
     temp = path.with_name(path.name + ".rows")
     try:
         with zipfile.ZipFile(path) as source, zipfile.ZipFile(
@@ -57,6 +48,9 @@ def fill_sheets(path: Path, chunks_by_sheet: dict[int, Iterable[bytes]]) -> None
                     target.writestr(info, data)
                     continue
                 head, tail = data.split(_SHEET_DATA_END, 1)
+                head = re.sub(rb'<dimension ref="[^"]*"/>',
+                              f'<dimension ref="{dimensions[index]}"/>'.encode("ascii"),
+                              head, count=1)
                 with target.open(info.filename, "w", force_zip64=True) as out:
                     out.write(head)
                     for chunk in chunks_by_sheet[index]:
@@ -73,14 +67,13 @@ def _sheet_index(member: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def row_chunks(rows: Iterable[tuple], style: str) -> Iterator[bytes]:
-    """Rows 2, 3, … as XML, in chunks."""
-    letters: list[str] = []
+def row_chunks(rows: Iterable[tuple], styles: list[str | None]) -> Iterator[bytes]:
+    """Rows 2, 3, … as XML, in chunks; `styles` holds each column's style id (None for
+    text and booleans)."""
+    letters = [xl_col_to_name(index) for index in range(len(styles))]
     parts: list[str] = []
     for number, row in enumerate(rows, start=2):
-        while len(letters) < len(row):
-            letters.append(get_column_letter(len(letters) + 1))
-        cells = "".join(_cell(f"{letters[i]}{number}", value, style)
+        cells = "".join(_cell(f"{letters[i]}{number}", value, styles[i])
                         for i, value in enumerate(row) if value is not None)
         parts.append(f'<row r="{number}">{cells}</row>')
         if len(parts) == ROWS_PER_CHUNK:
@@ -90,8 +83,8 @@ def row_chunks(rows: Iterable[tuple], style: str) -> Iterator[bytes]:
         yield "".join(parts).encode("utf-8")
 
 
-def _cell(ref: str, value: object, style: str) -> str:
-    """One cell as openpyxl's write-only mode writes it (exports/workbook.py `_cell`)."""
+def _cell(ref: str, value: object, style: str | None) -> str:
+    """One cell (exports/sql_cells.py renders the same in SQL)."""
     if isinstance(value, str):
         text = xlsx_text(value).translate(_ESCAPES)
         space = ' xml:space="preserve"' if text != text.strip() else ""
@@ -99,10 +92,13 @@ def _cell(ref: str, value: object, style: str) -> str:
     if isinstance(value, bool):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, Decimal):
-        return f'<c r="{ref}" t="n"><v>{decimal_text(value)}</v></c>'
-    if isinstance(value, int):
-        return f'<c r="{ref}" t="n"><v>{value}</v></c>'
-    if isinstance(value, date):
-        return f'<c r="{ref}" s="{style}" t="n"><v>{(value - EXCEL_EPOCH).days}</v></c>'
-    raise TypeError(f"unsupported cell value {value!r} ({type(value).__name__})")
+        number = decimal_text(value)
+    elif isinstance(value, int):
+        number = str(value)
+    elif isinstance(value, date):
+        number = str((value - EXCEL_EPOCH).days)
+    else:
+        raise TypeError(f"unsupported cell value {value!r} ({type(value).__name__})")
+    styled = f' s="{style}"' if style is not None else ""
+    return f'<c r="{ref}"{styled} t="n"><v>{number}</v></c>'
 

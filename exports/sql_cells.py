@@ -12,6 +12,7 @@ import contextlib
 
 import duckdb
 
+from exports.cell_styles import DATE_LENGTH
 from exports.cells import EXCEL_CELL_LIMIT, FORMULA_TRIGGERS, xlsx_text
 from exports.sheet_rows import EXCEL_EPOCH
 
@@ -75,9 +76,9 @@ def csv_field(value: str, duckdb_type: str) -> str:
     return f"cast({value} as varchar)"
 
 
-def xlsx_cell(value: str, duckdb_type: str, column: str, row: str, date_style: str) -> str:
-    """The <c> element of exports/sheet_rows.py _cell for the cell at column || row; NULL
-    for a NULL value (no element)."""
+def xlsx_cell(value: str, duckdb_type: str, column: str, row: str, style: str | None) -> str:
+    """The <c> element of exports/sheet_rows.py _cell for the cell at column || row, in
+    the column's style (numbers and dates); NULL for a NULL value (no element)."""
     ref = f"'{column}' || {row}"
     kind = _kind(duckdb_type)
     if kind == "text":
@@ -94,11 +95,20 @@ def xlsx_cell(value: str, duckdb_type: str, column: str, row: str, date_style: s
     if kind == "boolean":
         return f"'<c r=\"' || {ref} || '\" t=\"b\"><v>' || cast({value} as integer) || '</v></c>'"
     if kind == "date":
-        serial = f"({value} - date '{EXCEL_EPOCH.isoformat()}')"
-        return (f"'<c r=\"' || {ref} || '\" s=\"{date_style}\" t=\"n\"><v>' || {serial} "
-                f"|| '</v></c>'")
-    number = _decimal(value) if kind == "decimal" else f"cast({value} as varchar)"
-    return f"'<c r=\"' || {ref} || '\" t=\"n\"><v>' || {number} || '</v></c>'"
+        number = f"({value} - date '{EXCEL_EPOCH.isoformat()}')"
+    elif kind == "decimal":
+        number = _decimal(value)
+    else:
+        number = f"cast({value} as varchar)"
+    styled = f' s="{style}"' if style is not None else ""
+    return f"'<c r=\"' || {ref} || '\"{styled} t=\"n\"><v>' || {number} || '</v></c>'"
+
+
+def value_length(value: str, duckdb_type: str) -> str:
+    """exports/cell_styles.py value_length in SQL (0 for NULL)."""
+    if _kind(duckdb_type) == "date":
+        return f"case when {value} is null then 0 else {DATE_LENGTH} end"
+    return f"coalesce(length(cast({value} as varchar)), 0)"
 
 
 def _sql_text(text: str) -> str:

@@ -12,6 +12,9 @@ class Table:
     name: str
     columns: list[str]
     rows: list[tuple]
+    # Each column's DuckDB type when read from the database: a column of NULLs still gets
+    # its format in the workbook.
+    types: list[str] | None = None
 
     def __post_init__(self) -> None:
         # A short or long row would shift values under the wrong header in both formats.

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from exports import queries, sql_cells
 from exports.alerts_file import ALERTS_FILE, write_alerts_file
+from exports.cell_styles import PLACEHOLDERS, column_width, type_format
 from exports.cells import csv_text
 from exports.csv_files import write_csv
 from exports.fingerprints import INPUTS
@@ -29,7 +30,7 @@ from exports.manifest import MANIFEST, write_manifest
 from exports.publish import TMP_PREFIX, abandoned, temp_tag
 from exports.queries import REPORTS, SCREENS, ExportScope, Statement
 from exports.tables import Table
-from exports.workbook import DATE_STYLE_PLACEHOLDER, MAX_DATA_ROWS, write_rendered_workbook
+from exports.workbook import MAX_DATA_ROWS, SheetFrame, write_rendered_workbook
 
 BOM = "\ufeff"
 PARTITION = "team_slug"
@@ -143,9 +144,10 @@ def _sheet_stream(con: duckdb.DuckDBPyConnection, statement: Statement,
     sql = statement.sql(sheet_row=True)
     types = _columns(con, sql, params)[:-1]
     row = f"((r.sheet_row - 1) % {MAX_DATA_ROWS} + 2)"
+    styles = [PLACEHOLDERS.get(type_format(kind)) for kind in types]
     cells = ", ".join(
-        sql_cells.xlsx_cell(f"r.c{i}", kind, _letter(i), row, DATE_STYLE_PLACEHOLDER)
-        for i, kind in enumerate(types))
+        sql_cells.xlsx_cell(f"r.c{i}", kind, _letter(i), row, style)
+        for i, (kind, style) in enumerate(zip(types, styles, strict=True)))
     renamed = ", ".join([*(f"c{i}" for i in range(len(types))), "sheet_row"])
     cursor = con.cursor()
     sql_cells.register(cursor)
@@ -155,8 +157,31 @@ def _sheet_stream(con: duckdb.DuckDBPyConnection, statement: Statement,
     return TeamRows(reader)
 
 
+def _sheet_frames(con: duckdb.DuckDBPyConnection, statement: Statement,
+                  scope: ExportScope) -> dict[str, SheetFrame]:
+    """Each team's frame of the statement's sheet: formats from the column types, widths
+    from its longest values (one grouped query for every team)."""
+    params = queries.params(statement, scope)
+    sql = statement.sql(ordered=False)
+    types = _columns(con, sql, params)
+    formats = [type_format(kind) for kind in types]
+    lengths = ", ".join(f"max({sql_cells.value_length(f'r.c{i}', kind)})"
+                        for i, kind in enumerate(types))
+    renamed = ", ".join(f"c{i}" for i in range(len(types)))
+    longest = {team: values for team, *values in con.execute(
+        f"select r.c0, {lengths} from ({sql}) as r({renamed}) group by r.c0",
+        params).fetchall()}
+    frames = {}
+    for team in scope.teams:
+        values = longest.get(team, [0] * len(types))
+        widths = [column_width(name, value, fmt) for name, value, fmt in
+                  zip(statement.columns, values, formats, strict=True)]
+        frames[team] = SheetFrame("", statement.columns, formats, widths, 0)
+    return frames
+
+
 def _letter(index: int) -> str:
-    return get_column_letter(index + 1)
+    return xl_col_to_name(index)
 
 
 def _parts(rows: list[str]) -> list[list[str]]:
@@ -202,6 +227,8 @@ class TeamBatch:
         self.book_teams = set(books.teams)
         self.streams = [_sheet_stream(self.con, statement, books)
                         for statement in self.statements] if books.teams else []
+        self.frames = [_sheet_frames(self.con, statement, books)
+                       for statement in self.statements] if books.teams else []
 
     def write(self, team: str, folder: Path) -> None:
         """Every file of one team's folder; teams must come in the scope's order."""
@@ -234,8 +261,8 @@ class TeamBatch:
             _link(plan.previous / WORKBOOK, folder / WORKBOOK)
             files.append((WORKBOOK, previous_rows[WORKBOOK]))
         else:
-            sheets = [(statement.name, statement.columns, _parts(rows[statement.name]))
-                      for statement in self.statements]
+            sheets = [(statement.name, frames[team], _parts(rows[statement.name]))
+                      for statement, frames in zip(self.statements, self.frames, strict=True)]
             count = write_rendered_workbook(folder / WORKBOOK,
                                             queries.summary(self.con, team, scope), sheets)
             files.append((WORKBOOK, count))

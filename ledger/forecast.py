@@ -5,6 +5,11 @@
 A projected day: packs starting that day become available, the day's draw is taken, then
 packs ending that day expire. The run-out date is the first day the packs give less than
 the draw (a shortfall is not carried over); nothing is projected past the horizon.
+
+The projected balance of a team on a day is what its packs active that day hold once its
+draw is taken: tokens_available as the overview counts it on as_of (a pack ending that day
+still counts; it is gone the next day). Its curve runs from as_of up to the day from which it stays
+0 to the end of the horizon (docs/insights.md); a team holding nothing has one point.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class PackForecast:
 class Forecast:
     packs: list[PackForecast]
     run_out: dict[str, date | None]  # per team with a burn rate
+    balance: dict[str, list[tuple[date, Decimal]]]  # per team with a burn rate
 
 
 def project(packs: Iterable[HeldPack], burn_rates: dict[str, Decimal], as_of: date,
@@ -67,7 +73,9 @@ def project(packs: Iterable[HeldPack], burn_rates: dict[str, Decimal], as_of: da
         else:
             starts.setdefault(pack.start_date, []).append(pack.subscription_id)
         ends.setdefault(pack.end_date, []).append(pack.subscription_id)
+    curves = _Curves(book, burn_rates, as_of)
     for sid in ends.pop(as_of, []):  # active all of as_of, expiring at its end
+        curves.add(book.packs[sid].holder, -book.packs[sid].remaining)
         _expire(book, sid, expiring)
 
     run_out: dict[str, date | None] = {team: None for team in burn_rates}
@@ -79,17 +87,21 @@ def project(packs: Iterable[HeldPack], burn_rates: dict[str, Decimal], as_of: da
         day += timedelta(days=1)
         for sid in starts.pop(day, []):
             book.start(book.packs[sid])
+            curves.add(book.packs[sid].holder, book.packs[sid].remaining)
         for team in drawing:
             before = len(journal.entries)
             consume(book, journal, day, team, burn_rates[team])
             for entry in journal.entries[before:]:
                 if entry.entry_type == ALLOCATION:
                     used[entry.subscription_id] += entry.tokens
+                    curves.add(team, -entry.tokens)
                     if book.packs[entry.subscription_id].remaining == 0:
                         empty.setdefault(entry.subscription_id, day)
                 elif entry.entry_type == UNALLOCATED and run_out[team] is None:
                     run_out[team] = day
+        curves.close_day(day)
         for sid in ends.pop(day, []):
+            curves.add(book.packs[sid].holder, -book.packs[sid].remaining)
             _expire(book, sid, expiring)
     for pack in held:  # past the horizon: what a pack holds then counts as expiring
         if pack.subscription_id not in expiring:
@@ -102,7 +114,36 @@ def project(packs: Iterable[HeldPack], burn_rates: dict[str, Decimal], as_of: da
                       expiring[p.subscription_id], empty.get(p.subscription_id))
          for p in sorted(held, key=lambda p: p.subscription_id)],
         run_out,
+        curves.trimmed(),
     )
+
+
+class _Curves:
+    """Each team's projected balance day by day, kept as a running total."""
+
+    def __init__(self, book: Book, teams: Iterable[str], as_of: date) -> None:
+        self.total = {team: sum((state.remaining for state in book.live_packs(team)), ZERO)
+                      for team in teams}
+        self.points: dict[str, list[tuple[date, Decimal]]] = {
+            team: [(as_of, total)] for team, total in self.total.items()}
+
+    def add(self, team: str, tokens: Decimal) -> None:
+        if team in self.total:
+            self.total[team] += tokens
+
+    def close_day(self, day: date) -> None:
+        for team, total in self.total.items():
+            self.points[team].append((day, total))
+
+    def trimmed(self) -> dict[str, list[tuple[date, Decimal]]]:
+        """Each curve without its tail of zeros, but for the first day of that tail."""
+        curves = {}
+        for team, points in self.points.items():
+            end = len(points)
+            while end > 1 and points[end - 1][1] == 0 and points[end - 2][1] == 0:
+                end -= 1
+            curves[team] = points[:end]
+        return curves
 
 
 def _expire(book: Book, sid: str, expiring: dict[str, Decimal]) -> None:

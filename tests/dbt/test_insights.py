@@ -125,6 +125,26 @@ def test_pack_forecast(warehouse):
         == PACK_FORECAST
 
 
+def test_balance_projection(warehouse):
+    curve = {}
+    for team, as_of, day, balance in rows(
+            warehouse, "select * from marts.rpt_team_balance_projection order by team, day"):
+        assert as_of == date(2026, 3, 31)
+        curve.setdefault(team, []).append((day.isoformat(), balance))
+    # Alpha: 100 on as_of, 30 a day, 0 on 04-04 (the last 10 and a shortfall).
+    assert curve["Alpha"] == [("2026-03-31", D(100)), ("2026-04-01", D(70)),
+                              ("2026-04-02", D(40)), ("2026-04-03", D(10)),
+                              ("2026-04-04", D(0))]
+    # Beta: 860 less 4.667 a day; B1 still holds 439.970 on its end date 06-29.
+    assert len(curve["Beta"]) == 92 and curve["Beta"][1] == ("2026-04-01", D("855.333"))
+    assert curve["Beta"][-2:] == [("2026-06-29", D("439.970")), ("2026-06-30", D(0))]
+    # Gamma: no use; 150 until G2 ends (06-30), 100 until G1 ends, 0 from 2027-01-01.
+    gamma = dict(curve["Gamma"])
+    assert (gamma["2026-06-30"], gamma["2026-07-01"], gamma["2026-12-31"]) == (150, 100, 100)
+    assert curve["Gamma"][-1] == ("2027-01-01", D(0)) and len(curve["Gamma"]) == 277
+    assert curve["Delta"] == [("2026-03-31", D(0))]  # holds nothing: one point
+
+
 def test_each_alert_type_is_raised_with_its_numbers(warehouse):
     assert alerts(warehouse) == ALERTS
     assert rows(warehouse, "select distinct as_of_date, is_new from marts.fct_alerts") == [

@@ -19,18 +19,22 @@ BUCKETS = ["0", "1-100", "101-500", "501-5000", "over 5000"]
 START = date(2025, 4, 1)
 
 
-def summary() -> SummaryData:
+def summary(**changes) -> SummaryData:
     days = [(START + timedelta(days=i), Decimal(i) / 4) for i in range(365)]
     distribution = [
         (product, bucket, users)
         for product in ("AutoCAD", "Revit")
         for users, bucket in enumerate(BUCKETS, start=1)
     ]
-    overview = [("Tokens used", Decimal("681486979.787")), ("Active users", 12)]
-    return SummaryData(
-        "Acme", date(2026, 3, 31), START, date(2026, 3, 31), "named", overview, days,
-        distribution,
-    )
+    overview = [("Tokens used", Decimal("681486979.787")), ("Active users", 12),
+                ("Low balance", False), ("Run-out", date(2026, 4, 4))]
+    balance = [(date(2026, 3, 31) + timedelta(days=i), Decimal(100 - 10 * i)) for i in range(11)]
+    values = dict(
+        team="Acme", as_of=date(2026, 3, 31), range_start=START, range_end=date(2026, 3, 31),
+        pii_mode="named", overview=overview, daily_tokens=days, distribution=distribution,
+        by_product=[("Revit", Decimal("1200.500")), ("AutoCAD", Decimal("70.000"))],
+        balance=balance, active_tokens=(Decimal("100.000"), Decimal("900.000")))
+    return SummaryData(**{**values, **changes})
 
 
 def tables() -> list[Table]:
@@ -97,32 +101,96 @@ def test_decimals_are_written_exactly(book: Path):
 
 def test_summary_items_overview_and_data_blocks(book: Path):
     ws = openpyxl.load_workbook(book)["Summary"]
-    items = [(a, b) for a, b in ws.iter_rows(min_row=1, max_row=8, max_col=2, values_only=True)]
+    items = [(a, b) for a, b in ws.iter_rows(min_row=1, max_row=10, max_col=2, values_only=True)]
     assert items == [
         ("Item", "Value"), ("Team", "Acme"), ("As of", datetime(2026, 3, 31)),
         ("Range start", datetime(2025, 4, 1)), ("Range end", datetime(2026, 3, 31)),
         ("Personal data", "named"), ("Tokens used", 681486979.787), ("Active users", 12),
+        ("Low balance", "No"), ("Run-out", datetime(2026, 4, 4)),
     ]
-    assert ws["D2"].value == datetime(2025, 4, 1) and ws["E2"].value == 0
-    assert ws["D366"].value == datetime(2026, 3, 31) and ws["E366"].value == 91
-    assert ws["D367"].value is None
-    assert [ws.cell(r, 8).value for r in range(2, 7)] == BUCKETS
-    assert [ws.cell(r, 7).value for r in (2, 6, 7, 11)] == ["AutoCAD"] * 2 + ["Revit"] * 2
+    # Fixed decimals with thousands separators, whole numbers, dates.
+    assert [ws[f"B{row}"].number_format for row in (3, 7, 8, 10)] == [
+        "yyyy-mm-dd", "#,##0.000", "#,##0", "yyyy-mm-dd"]
+    # The charts' data below the charts (row 31 on): the donut, tokens by product, users
+    # per bucket and product, the 365 days and the projected balance.
+    assert ws["A31"].value == "Chart data"
+    assert [[c.value for c in row] for row in ws["A33:B35"]] == [
+        ["Active packs", "Tokens"], ["Available", 100], ["Used", 900]]
+    assert [[c.value for c in row] for row in ws["D33:E35"]] == [
+        ["Product", "Tokens used"], ["Revit", 1200.5], ["AutoCAD", 70]]
+    assert [c.value for c in ws["G33:L33"][0]] == ["Product", *BUCKETS]
+    assert [[c.value for c in row] for row in ws["G34:L35"]] == [
+        ["AutoCAD", 1, 2, 3, 4, 5], ["Revit", 1, 2, 3, 4, 5]]
+    assert ws["N34"].value == datetime(2025, 4, 1) and ws["O34"].value == 0
+    assert ws["N398"].value == datetime(2026, 3, 31) and ws["O398"].value == 91
+    assert ws["N399"].value is None
+    assert ws["Q34"].value == datetime(2026, 3, 31) and ws["R34"].value == 100
+    assert ws["R44"].value == 0 and ws["R45"].value is None
 
 
-def test_summary_has_line_chart_over_365_days_and_one_bar_chart_per_product(book: Path):
-    charts = openpyxl.load_workbook(book)["Summary"]._charts
-    kinds = [type(chart).__name__ for chart in charts]
-    assert kinds == ["LineChart", "BarChart", "BarChart"]
-    line = charts[0].series[0]
-    assert line.val.numRef.f == "'Summary'!$E$2:$E$366"  # 365 rows of tokens
-    assert line.cat.numRef.f == "'Summary'!$D$2:$D$366"
-    assert line.tx.strRef.f == "'Summary'!$E$1"
-    refs = [(bar.series[0].val.numRef.f, bar.series[0].cat.strRef.f) for bar in charts[1:]]
-    assert refs == [
-        ("'Summary'!$I$2:$I$6", "'Summary'!$H$2:$H$6"),
-        ("'Summary'!$I$7:$I$11", "'Summary'!$H$7:$H$11"),
-    ]
+def chart_xml(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        names = [n for n in archive.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
+        names.sort(key=lambda n: int(re.search(r"\d+", n).group()))
+        return [archive.read(name).decode("utf-8") for name in names]
+
+
+def test_summary_has_the_five_charts_on_their_data(book: Path):
+    charts = chart_xml(book)
+    kinds = [re.search(r"<c:(\w+Chart)>", xml).group(1) for xml in charts]
+    assert kinds == ["doughnutChart", "barChart", "barChart", "lineChart", "lineChart"]
+    refs = [re.findall(r"<c:f>([^<]*)</c:f>", xml) for xml in charts]
+    assert refs[0] == ["Summary!$A$34:$A$35", "Summary!$B$34:$B$35"]
+    assert refs[1] == ["Summary!$D$34:$D$35", "Summary!$E$34:$E$35"]
+    assert '<c:barDir val="bar"/>' in charts[1] and '<c:barDir val="col"/>' in charts[2]
+    # One series per bucket over the two products.
+    assert refs[2][:3] == ["Summary!$H$33", "Summary!$G$34:$G$35", "Summary!$H$34:$H$35"]
+    assert len(refs[2]) == 3 * len(BUCKETS)
+    assert refs[3] == ["Summary!$O$33", "Summary!$N$34:$N$398", "Summary!$O$34:$O$398"]
+    assert refs[4] == ["Summary!$R$33", "Summary!$Q$34:$Q$44", "Summary!$R$34:$R$44"]
+    assert all("<c:dateAx>" in xml for xml in charts[3:])
+
+
+def test_summary_fits_one_landscape_page(book: Path):
+    xml = sheet_xml(book, 1)
+    assert '<pageSetup paperSize="9" orientation="landscape"' in xml
+    assert '<pageSetUpPr fitToPage="1"/>' in xml
+    with zipfile.ZipFile(book) as archive:
+        names = archive.read("xl/workbook.xml").decode("utf-8")
+    assert "<definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">Summary!$A$1:$R$29" \
+        in names
+
+
+def test_a_team_without_an_active_pack_says_so_instead_of_a_donut(tmp_path: Path):
+    path = tmp_path / "book.xlsx"
+    write_workbook(path, summary(active_tokens=None, balance=[(date(2026, 3, 31), Decimal(0))]),
+                   tables())
+    kinds = [re.search(r"<c:(\w+Chart)>", xml).group(1) for xml in chart_xml(path)]
+    assert kinds == ["barChart", "barChart", "lineChart"]
+    with zipfile.ZipFile(path) as archive:
+        drawing = archive.read("xl/drawings/drawing1.xml").decode("utf-8")
+    assert "No active token pack on 2026-03-31" in drawing
+    assert "No tokens to project" in drawing
+    assert openpyxl.load_workbook(path)["Summary"]["A33"].value is None  # no donut data
+
+
+def test_report_sheets_are_filtered_fitted_formatted_and_print_their_header(book: Path):
+    wb = openpyxl.load_workbook(book)
+    usage = wb["Usage"]
+    assert usage.auto_filter.ref == "A1:D6"
+    assert usage["B2"].number_format == "yyyy-mm-dd"
+    assert [usage[f"D{row}"].number_format for row in range(2, 7)] == ["#,##0.000"] * 5
+    widths = {letter: usage.column_dimensions[letter].width for letter in "ABCD"}
+    # XlsxWriter stores a width w as w + 0.71. "Team": its header, 4 + 4; the 15 characters
+    # of '=HYPERLINK("x")' + 2; the longest token amount, 123456789012.345 (16 characters
+    # and 5 separators) + 2.
+    assert [round(widths[letter] - 0.71) for letter in "ACD"] == [8, 17, 23]
+    assert wb["By product"]["C2"].number_format == "#,##0"
+    xml = sheet_xml(book, 4)
+    assert '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"' in xml
+    with zipfile.ZipFile(book) as archive:
+        names = archive.read("xl/workbook.xml").decode("utf-8")
+    assert "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"3\">Usage!$1:$1" in names
 
 
 def test_rows_over_the_sheet_limit_continue_on_numbered_sheets(tmp_path, monkeypatch):

@@ -3,7 +3,7 @@ draws its burn rate from 2026-04-01 on with the burn-down order of metrics.md.""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 from ledger.forecast import HeldPack, PackForecast, project
@@ -22,6 +22,9 @@ def test_a_team_runs_out_before_its_pack_expires():
                        {"Acme": D("10")}, AS_OF)
     assert forecast.packs == [PackForecast("P1", "Acme", D("100"), D("0"), date(2026, 4, 10))]
     assert forecast.run_out == {"Acme": date(2026, 4, 11)}
+    # 100 on as_of, 10 less each day, 0 on 04-10; the zeros after it are not kept.
+    assert forecast.balance == {"Acme": [(date(2026, 3, 31) + timedelta(days=i),
+                                          D(100 - 10 * i)) for i in range(11)]}
 
 
 def test_a_pack_expires_with_tokens_left():
@@ -30,6 +33,9 @@ def test_a_pack_expires_with_tokens_left():
                        {"Acme": D("10")}, AS_OF)
     assert forecast.packs == [PackForecast("P1", "Acme", D("50"), D("50"), None)]
     assert forecast.run_out == {"Acme": date(2026, 4, 6)}
+    # It still holds 50 on its end date, 0 the day after.
+    assert forecast.balance["Acme"][-3:] == [(date(2026, 4, 4), D(60)), (date(2026, 4, 5), D(50)),
+                                             (date(2026, 4, 6), D(0))]
 
 
 def test_an_upcoming_pack_extends_the_cover():
@@ -42,6 +48,9 @@ def test_an_upcoming_pack_extends_the_cover():
     assert forecast.packs == [PackForecast("A", "Acme", D("40"), D("0"), date(2026, 4, 2)),
                               PackForecast("B", "Acme", D("100"), D("0"), date(2026, 4, 7))]
     assert forecast.run_out == {"Acme": date(2026, 4, 8)}
+    # 40, then 20; B's 100 arrives on 04-02 as that day's 20 is drawn: 100; 0 on 04-07.
+    assert [total for _, total in forecast.balance["Acme"]] == [
+        D(40), D(20), D(100), D(80), D(60), D(40), D(20), D(0)]
     without_b = project([held("A", "40", date(2025, 7, 1), date(2026, 6, 30))],
                         {"Acme": D("20")}, AS_OF)
     assert without_b.run_out == {"Acme": date(2026, 4, 3)}
@@ -55,10 +64,16 @@ def test_a_team_with_no_use_never_runs_out_and_its_tokens_expire():
     assert forecast.packs == [PackForecast("P1", "Acme", D("0"), D("75.5"), None),
                               PackForecast("P2", "Acme", D("0"), D("10"), None)]
     assert forecast.run_out == {"Acme": None}
+    # 85.5 up to P1's end date (04-30), then P2's 10 to the last day of the horizon.
+    curve = forecast.balance["Acme"]
+    assert curve[30] == (date(2026, 4, 30), D("85.5")) and curve[31] == (date(2026, 5, 1), D(10))
+    assert len(curve) == 1097 and curve[-1] == (date(2029, 3, 31), D(10))
 
 
 def test_a_team_holding_nothing_runs_out_the_next_day():
-    assert project([], {"Acme": D("0.001")}, AS_OF).run_out == {"Acme": date(2026, 4, 1)}
+    forecast = project([], {"Acme": D("0.001")}, AS_OF)
+    assert forecast.run_out == {"Acme": date(2026, 4, 1)}
+    assert forecast.balance == {"Acme": [(AS_OF, D(0))]}
 
 
 def test_a_pack_ending_on_as_of_expires_whole_and_an_empty_pack_has_no_empty_date():
@@ -72,6 +87,10 @@ def test_a_pack_ending_on_as_of_expires_whole_and_an_empty_pack_has_no_empty_dat
                               PackForecast("P2", "Acme", D("7.000"), D("0"),
                                            date(2026, 4, 3))]
     assert forecast.run_out == {"Acme": date(2026, 4, 3)}
+    # P1 still counts on as_of (it ends that day), not the day after.
+    assert forecast.balance["Acme"] == [(AS_OF, D("37")), (date(2026, 4, 1), D("3.667")),
+                                        (date(2026, 4, 2), D("0.334")),
+                                        (date(2026, 4, 3), D("0"))]
 
 
 def test_teams_draw_only_from_their_own_packs():

@@ -1,7 +1,7 @@
 """int_forecast_projection: insights.md's projection, run by the ledger engine
 (ledger.forecast): one row per pack held on as_of (active or upcoming) with what it is
-projected to give and to lose, and one row per team (subscription_id NULL) with its
-projected run-out date."""
+projected to give and to lose, and per team (subscription_id NULL) one row per day of its
+projected balance curve, each with the team's projected run-out date."""
 
 from datetime import date
 from decimal import Decimal
@@ -15,6 +15,7 @@ SCHEMA = pa.schema([
     ("projected_tokens_used", pa.decimal128(18, 3)),
     ("projected_tokens_expiring", pa.decimal128(18, 3)),
     ("projected_empty_date", pa.date32()), ("projected_run_out_date", pa.date32()),
+    ("day", pa.date32()), ("projected_balance", pa.decimal128(18, 3)),
 ])
 
 
@@ -32,8 +33,10 @@ def model(dbt, session):
     forecast = project([HeldPack(*row) for row in packs],
                        {team: Decimal(rate) for team, rate in rates}, as_of)
     rows = [(p.team, p.subscription_id, p.projected_tokens_used,
-             p.projected_tokens_expiring, p.projected_empty_date, None)
+             p.projected_tokens_expiring, p.projected_empty_date, None, None, None)
             for p in forecast.packs]
-    rows += [(team, None, None, None, None, day) for team, day in sorted(forecast.run_out.items())]
+    rows += [(team, None, None, None, None, run_out, day, balance)
+             for team, run_out in sorted(forecast.run_out.items())
+             for day, balance in forecast.balance[team]]
     return pa.table({name: [row[i] for row in rows] for i, name in enumerate(SCHEMA.names)},
                     schema=SCHEMA)

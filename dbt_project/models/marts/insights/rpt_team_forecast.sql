@@ -23,7 +23,7 @@ run_out as (
         projected_run_out_date
 
     from {{ ref('int_forecast_projection') }}
-    where subscription_id is null
+    where subscription_id is null and day = {{ as_of }}
 
 ),
 
