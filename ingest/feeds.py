@@ -1,4 +1,5 @@
-"""The five input feeds of feeds.md: canonical columns, their types, aliases and rules."""
+"""The input feeds of feeds.md (five from Autodesk) and insights.md (the optional cost_centers
+and prices): canonical columns, their types, aliases and rules."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ SIGNED_TOKENS = "signed_tokens"  # DECIMAL(18,3), a leading '-' allowed (adjustm
 WHOLE = "whole"  # whole number >= 0
 BOOLEAN = "boolean"
 EVENT_TYPE = "event_type"  # move | merge | adjustment, any case
+PRICE = "price"  # DECIMAL(18,6), never negative, at most 6 decimals (insights.md)
 
 RAW_TYPES = {
     TEXT: "VARCHAR",
@@ -21,6 +23,7 @@ RAW_TYPES = {
     WHOLE: "BIGINT",
     BOOLEAN: "BOOLEAN",
     EVENT_TYPE: "VARCHAR",
+    PRICE: "DECIMAL(18,6)",
 }
 
 
@@ -132,7 +135,31 @@ TEAM_SETTINGS = Feed(
     extensions=(".csv",),
 )
 
+# insights.md, Chargeback: optional; they never create teams (warehouse.md's team rule).
+COST_CENTERS = Feed(
+    "cost_centers",
+    (
+        Column("team", TEXT, True, ("team_alias", "team_name")),
+        Column("user", TEXT, True, ("autodesk_id", "email", "user_id", "autodesk id")),
+        Column("cost_center", TEXT, True, ("cost_centre", "costCenter", "department")),
+        Column("valid_from", DATE, False, ("validFrom", "from")),
+    ),
+)
+
+PRICES = Feed(
+    "prices",
+    (
+        Column("item", TEXT, True, ("product", "product_name")),
+        Column("team", TEXT, True, ("team_alias", "team_name")),
+        Column("valid_from", DATE, True, ("validFrom", "from")),
+        Column("price", PRICE, True, ("unit_price", "amount")),
+        Column("currency", TEXT, True),
+    ),
+)
+
 # Ingest order inside a run; feeds are independent, so the order only fixes log output.
 FEEDS: dict[str, Feed] = {
-    f.name: f for f in (SUBSCRIPTIONS, USERS, USAGE, TOKEN_EVENTS, TEAM_SETTINGS)
+    f.name: f for f in (SUBSCRIPTIONS, USERS, USAGE, TOKEN_EVENTS, TEAM_SETTINGS,
+                        COST_CENTERS, PRICES)
 }
+CORE_FEEDS = ("subscriptions", "users", "usage", "token_events", "team_settings")

@@ -81,7 +81,8 @@ create or replace temp macro flex_number_problem(p, allow_negative, max_decimals
         when p.whole = '' then 'not a number'
         when p.sign = '-' and not allow_negative then 'negative'
         when length(rtrim(p.frac, '0')) > max_decimals then
-            case when max_decimals = 0 then 'not a whole number' else 'more than 3 decimals' end
+            case when max_decimals = 0 then 'not a whole number'
+                 else 'more than ' || max_decimals || ' decimals' end
         when length(ltrim(p.whole, '0')) > 15 then 'out of range'
     end;
 create or replace temp macro flex_decimal_of(p) as
@@ -104,6 +105,18 @@ create or replace temp macro flex_whole(v) as
     case when v is not null and flex_whole_problem(v) is null
          then cast(coalesce(nullif(ltrim(flex_number_parts(v).whole, '0'), ''), '0') as bigint)
     end;
+
+-- Prices (insights.md): DECIMAL(18,6), never negative, at most 6 decimals, below 10^12.
+create or replace temp macro flex_price_problem(v) as
+    case when v is null then null
+         when flex_number_problem(flex_number_parts(v), false, 6) is not null
+         then flex_number_problem(flex_number_parts(v), false, 6)
+         when length(ltrim(flex_number_parts(v).whole, '0')) > 12 then 'out of range' end;
+create or replace temp macro flex_price(v) as
+    case when v is not null and flex_price_problem(v) is null
+         then cast((coalesce(nullif(ltrim(flex_number_parts(v).whole, '0'), ''), '0')
+                    || '.' || coalesce(nullif(rtrim(flex_number_parts(v).frac, '0'), ''), '0'))
+                   as decimal(18, 6)) end;
 
 create or replace temp macro flex_boolean(v) as
     case when lower(v) in ({_sql_list(TRUE_WORDS)}) then true
@@ -130,6 +143,7 @@ FAST_PATHS = {
     "tokens": (r"\d{1,15}(\.\d{1,3})?", "cast({} as decimal(18, 3))"),
     "signed_tokens": (r"-?\d{1,15}(\.\d{1,3})?", "cast({} as decimal(18, 3))"),
     "whole": (r"\d{1,15}", "cast({} as bigint)"),
+    "price": (r"\d{1,12}(\.\d{1,6})?", "cast({} as decimal(18, 6))"),
 }
 
 

@@ -127,6 +127,27 @@ SUITES: dict[str, tuple[Rule, ...]] = {
                      {"column_list": ["_file_sha256", "team"]}),)),
         lineage("team_settings"),
     ),
+    "cost_centers": (
+        required("team", "user", "cost_center"),
+        Rule("user_unique_per_day_and_file", WARN,
+             "A user has one cost centre per valid_from in a file.",
+             (Expect("ExpectCompoundColumnsToBeUnique",
+                     {"column_list": ["_file_sha256", "team", "user", "valid_from"]}),)),
+        lineage("cost_centers"),
+    ),
+    "prices": (
+        required("item", "team", "valid_from", "price", "currency"),
+        Rule("price_not_negative", ERROR, "price is never negative.",
+             (Expect("ExpectColumnValuesToBeBetween", {"column": "price", "min_value": 0}),)),
+        Rule("currency_is_a_code", WARN, "currency is a three-letter code (ISO 4217).",
+             (Expect("ExpectColumnValuesToMatchRegex",
+                     {"column": "currency", "regex": "^[A-Za-z]{3}$"}),)),
+        Rule("item_unique_per_day_and_file", WARN,
+             "An item has one price per team and valid_from in a file.",
+             (Expect("ExpectCompoundColumnsToBeUnique",
+                     {"column_list": ["_file_sha256", "item", "team", "valid_from"]}),)),
+        lineage("prices"),
+    ),
 }
 
 

@@ -73,6 +73,17 @@ def test_adjustment_tokens_may_be_negative(con):
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("3.25", (Decimal("3.25"), None)), ("2030.123456", (Decimal("2030.123456"), None)),
+    ("+0.5000000", (Decimal("0.5"), None)), ("0", (Decimal("0"), None)),
+    ("999999999999.999999", (Decimal("999999999999.999999"), None)),
+    ("1.1234567", (None, "more than 6 decimals")), ("-3", (None, "negative")),
+    ("1000000000000", (None, "out of range")), ("3,25", (None, "not a number")),
+])
+def test_prices(con, text, expected):
+    assert parse(con, "price", text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("100", (100, None)), ("100.0", (100, None)), ("+5", (5, None)),
     ("1.5", (None, "not a whole number")), ("-1", (None, "negative")),
 ])
