@@ -21,7 +21,7 @@ import xlsxwriter
 from exports import queries
 from exports.alerts_file import ALERTS_FILE, ALERTS_SQL
 from exports.manifest import MANIFEST
-from exports.queries import REPORTS, SCREENS, ExportScope, Statement
+from exports.queries import REPORTS, SCHEDULED_CSV, SCREENS, ExportScope, Statement
 
 INPUTS = "inputs"  # the manifest's key: the fingerprint of every file of the folder
 WORKBOOK_FILE = "flex_report.xlsx"
@@ -90,7 +90,7 @@ def team_fingerprints(con: duckdb.DuckDBPyConnection, scope: ExportScope, as_of:
         about = {"code": code_digest(), "mode": scope.pii_mode, "team": team}
         rows = {name: parts[name].get(team, (0, 0)) for name in parts}
         files = {f"{report}.csv": _digest({**about, "rows": rows[report]})
-                 for report in REPORTS}
+                 for report in SCHEDULED_CSV}
         files[ALERTS_FILE] = _digest({**about, "rows": rows["alerts"]})
         files[WORKBOOK_FILE] = _digest({**about, "slug": slugs[team], "as_of": as_of,
                                         "start": scope.start.isoformat(),

@@ -13,7 +13,9 @@ import pyarrow.parquet as pq
 from exports import queries
 from exports.csv_files import write_csv
 from exports.manifest import write_manifest
-from exports.queries import REPORTS, ExportScope
+from exports.queries import ON_DEMAND_REPORTS, REPORTS, ExportScope
+
+__all__ = ["ON_DEMAND_REPORTS", "REPORTS", "ExportRequest", "write_export"]
 from exports.tables import Table
 from exports.workbook import write_workbook
 
@@ -55,7 +57,11 @@ def _workbooks(con: duckdb.DuckDBPyConnection, folder: Path, request: ExportRequ
                tables: list[Table]) -> list[tuple[str, int]]:
     """One workbook per team: the Summary sheet and its charts are about one team."""
     scope = request.scope
-    screens = [queries.table(con, screen, scope) for screen in queries.SCREENS]
+    # Sheets in one order whatever was chosen: the screens and insights, then the reports.
+    chosen = {table.name: table for table in tables}
+    screens = [chosen.get(screen) or queries.table(con, screen, scope)
+               for screen in queries.SCREENS]
+    tables = [table for table in tables if table.name not in queries.SCREENS]
     files = []
     for team in scope.teams:
         name = WORKBOOK if len(scope.teams) == 1 else f"flex_report_{request.slugs[team]}.xlsx"
@@ -86,15 +92,19 @@ def manifest_meta(request: ExportRequest, as_of: str) -> dict:
 
 
 def arrow_table(table: Table) -> pa.Table:
-    """The table with exact types: tokens DECIMAL(18,3), dates as dates, never floats."""
+    """The table with exact types: decimals with their scale, dates as dates, never floats."""
     columns = {}
     for index, column in enumerate(table.columns):
         values = [row[index] for row in table.rows]
-        columns[column] = pa.array(values, type=_arrow_type(values))
+        kind = table.types[index] if table.types is not None else None
+        columns[column] = pa.array(values, type=_arrow_type(values, kind))
     return pa.table(columns)
 
 
-def _arrow_type(values: list) -> pa.DataType:
+def _arrow_type(values: list, duckdb_type: str | None) -> pa.DataType:
+    if duckdb_type is not None and duckdb_type.startswith("DECIMAL("):
+        precision, scale = duckdb_type[len("DECIMAL("):-1].split(",")
+        return pa.decimal128(int(precision), int(scale))
     sample = next((value for value in values if value is not None), "")
     kind = type(sample).__name__
     return {

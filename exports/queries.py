@@ -144,11 +144,42 @@ def by_user_statement(pii_mode: str) -> Statement:
         "team", "total_tokens desc, user_key", ("teams", "window"))
 
 
+def chargeback_statement(pii_mode: str) -> Statement:
+    """insights.md's chargeback (rpt_chargeback_monthly): no personal data in either mode."""
+    return Statement(
+        "chargeback", ["Team", "Month", "Cost center", "Tokens used", "Users", "Amount",
+                       "Currency"],
+        "team, month, cost_center, tokens_used, users, amount, currency",
+        "from main.rpt_chargeback_monthly where team in (select unnest($teams))",
+        "team", "month, cost_center")
+
+
+def flex_fit_statement(pii_mode: str) -> Statement:
+    """insights.md's Flex fit (rpt_flex_fit), the user named or hashed like By user."""
+    if pii_mode == HASHED:
+        header, identity = ["hashed_autodesk_id"], "user_key"
+    else:
+        header, identity = ["User"], "user_name"
+    return Statement(
+        "flex_fit", ["Team", *header, "Product", "Days used", "Tokens used", "Flex cost",
+                     "Subscription cost", "Currency", "Recommendation", "Savings"],
+        f"team, {identity}, product_name, days_used, tokens_used, flex_cost, "
+        "subscription_cost, currency, recommendation, savings",
+        "from main.rpt_flex_fit where team in (select unnest($teams))",
+        "team", "savings desc, user_key, product_name")
+
+
 STATEMENTS = {"subscriptions": subscriptions_statement, "users": users_statement,
               "usage": usage_statement, "by_product": by_product_statement,
-              "by_user": by_user_statement}
+              "by_user": by_user_statement, "chargeback": chargeback_statement,
+              "flex_fit": flex_fit_statement}
 REPORTS = ("subscriptions", "users", "usage")
-SCREENS = ("by_product", "by_user")  # the workbook's sheets before the reports
+INSIGHTS = ("chargeback", "flex_fit")  # insights.md's reports, as of as_of
+ON_DEMAND_REPORTS = (*REPORTS, *INSIGHTS)  # what `flexwh export --reports` may choose
+SCHEDULED_CSV = (*REPORTS, "chargeback")  # the CSV files of every scheduled folder
+# The workbook's sheets before the reports: the screens of the last 12 months and the
+# insights, whatever the export's range.
+SCREENS = ("by_product", "by_user", *INSIGHTS)
 
 
 def params(statement: Statement, scope: ExportScope) -> dict:
@@ -222,6 +253,15 @@ def balance_curve(con: duckdb.DuckDBPyConnection, team: str) -> list[tuple[date,
                        "where team = $team order by day", {"team": team}).fetchall()
 
 
+def chargeback_amounts(con: duckdb.DuckDBPyConnection, team: str
+                       ) -> list[tuple[date, str, Decimal | None]]:
+    if not has_table(con, "rpt_chargeback_monthly"):
+        return []
+    return con.execute("select month, cost_center, amount from main.rpt_chargeback_monthly "
+                       "where team = $team order by month, cost_center",
+                       {"team": team}).fetchall()
+
+
 def overview_items(values: dict[str, object]) -> list[tuple[str, object]]:
     """The overview rows, headed by the token status in words: "Tokens available 0" beside
     "Low balance: No" reads as a contradiction when no pack is active."""
@@ -271,4 +311,5 @@ def summary(con: duckdb.DuckDBPyConnection, team: str, scope: ExportScope) -> Su
         by_product=by_product,
         balance=balance_curve(con, team),
         active_tokens=active,
+        chargeback=chargeback_amounts(con, team),
     )

@@ -24,7 +24,7 @@ TITLE_FONT = {"size": 11, "bold": True}
 GRID_ROWS = 28  # rows the grid covers (20 px each): the printed area
 DATA_ROW = 30  # the "Chart data" title; its blocks start two rows below
 # First column of each data block below the charts.
-DONUT_COL, PRODUCT_COL, BUCKET_COL, DAY_COL, BALANCE_COL = 0, 3, 6, 13, 16
+DONUT_COL, PRODUCT_COL, BUCKET_COL, DAY_COL, BALANCE_COL, CHARGEBACK_COL = 0, 3, 6, 13, 16, 19
 COLUMN_WIDTHS = {0: 34, 1: 22, 2: 2, 3: 24, 4: 14, 5: 2, 6: 24, 12: 2, 13: 12, 14: 14,
                  15: 2, 16: 12, 17: 16}
 BUCKET_WIDTH = 10
@@ -47,6 +47,8 @@ class SummaryData:
     balance: list[tuple[date, Decimal]] = field(default_factory=list)
     # (available, used) of the packs active on as_of; None when no pack is active.
     active_tokens: tuple[Decimal, Decimal] | None = None
+    # (month, cost centre, amount) of rpt_chargeback_monthly: the Chargeback sheet's chart.
+    chargeback: list[tuple[date, str, Decimal | None]] = field(default_factory=list)
 
 
 class _Cells:
@@ -84,8 +86,9 @@ class _Cells:
             raise TypeError(f"unsupported cell value {value!r} ({type(value).__name__})")
 
 
-def write_summary(book, summary: SummaryData, bold, formats: dict) -> None:
-    """The Summary sheet, in the workbook's bold and number formats (cell_styles.FORMATS)."""
+def write_summary(book, summary: SummaryData, bold, formats: dict):
+    """The Summary sheet, in the workbook's bold and number formats (cell_styles.FORMATS);
+    returns the chart of the Chargeback sheet (its data sits on the Summary), or None."""
     ws = book.add_worksheet("Summary")
     cells = _Cells(book, ws, bold, formats)
     for col, width in COLUMN_WIDTHS.items():
@@ -111,6 +114,7 @@ def write_summary(book, summary: SummaryData, bold, formats: dict) -> None:
     ws.print_area(0, 0, GRID_ROWS, LAST_PRINTED_COLUMN)
     ws.fit_to_pages(1, 1)
     ws.activate()
+    return _chargeback(book, cells, summary, DATA_ROW + 2)
 
 
 def _charts(book, ws, cells: _Cells, summary: SummaryData) -> None:
@@ -241,4 +245,35 @@ def _day_line(book, cells: _Cells, points: list[tuple[date, Decimal]], first: in
                       "major_unit_type": "months"})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
     chart.set_legend({"none": True})
+    return chart
+
+
+def _chargeback(book, cells: _Cells, summary: SummaryData, first: int):
+    """Amount per cost centre per month: months down, cost centres across (a stacked
+    column chart, a series per cost centre)."""
+    amounts = {(month, center): amount for month, center, amount in summary.chargeback}
+    months = sorted({month for month, _ in amounts})
+    centers = sorted({center for _, center in amounts})
+    if not months:
+        return None
+    cells.header(first, CHARGEBACK_COL, ["Month", *centers])
+    for offset, month in enumerate(months, start=1):
+        cells.value(first + offset, CHARGEBACK_COL, month)
+        for index, center in enumerate(centers, start=1):
+            cells.value(first + offset, CHARGEBACK_COL + index, amounts.get((month, center)))
+    last = first + len(months)
+    chart = book.add_chart({"type": "column", "subtype": "stacked"})
+    for index in range(1, len(centers) + 1):
+        chart.add_series({
+            "name": ["Summary", first, CHARGEBACK_COL + index],
+            "categories": ["Summary", first + 1, CHARGEBACK_COL, last, CHARGEBACK_COL],
+            "values": ["Summary", first + 1, CHARGEBACK_COL + index, last,
+                       CHARGEBACK_COL + index],
+            "gap": 60,
+        })
+    chart.set_title({"name": "Amount per cost centre and month", "name_font": TITLE_FONT})
+    chart.set_x_axis({"num_format": "mmm yy", "date_axis": False})
+    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 3 * CHART_WIDTH // 2, "height": CHART_HEIGHT + 60})
     return chart

@@ -28,7 +28,7 @@ from exports.fingerprints import INPUTS
 from exports.folder import WORKBOOK, ExportRequest, manifest_meta
 from exports.manifest import MANIFEST, write_manifest
 from exports.publish import TMP_PREFIX, abandoned, temp_tag
-from exports.queries import REPORTS, SCREENS, ExportScope, Statement
+from exports.queries import REPORTS, SCHEDULED_CSV, SCREENS, ExportScope, Statement
 from exports.tables import Table
 from exports.workbook import MAX_DATA_ROWS, SheetFrame, write_rendered_workbook
 
@@ -220,7 +220,7 @@ class TeamBatch:
 
         self.csv_files = {report: copy_csv_file(self.con, report, needing(f"{report}.csv"),
                                                 self.slugs, self.scratch)
-                          for report in REPORTS}
+                          for report in SCHEDULED_CSV}
         self.statements = [queries.STATEMENTS[name](self.scope.pii_mode)
                            for name in (*SCREENS, *REPORTS)]
         books = needing(WORKBOOK)
@@ -239,7 +239,7 @@ class TeamBatch:
                 for statement, stream in zip(self.statements, self.streams, strict=True)
                 } if team in self.book_teams else {}
         files: list[tuple[str, int]] = []
-        for report in REPORTS:
+        for report in SCHEDULED_CSV:
             name = f"{report}.csv"
             if name in plan.reuse:
                 _link(plan.previous / name, folder / name)

@@ -33,6 +33,8 @@ __all__ = ["SummaryData", "write_workbook", "write_rendered_workbook", "SheetFra
 SHEET_NAMES = {
     "by_product": "By product",
     "by_user": "By user",
+    "chargeback": "Chargeback",
+    "flex_fit": "Flex fit",
     "subscriptions": "Subscriptions",
     "users": "Users",
     "usage": "Usage",
@@ -144,9 +146,13 @@ def save_frame(path: Path, summary: SummaryData, frames: list[SheetFrame]) -> di
     formats = {fmt: book.add_format({"num_format": fmt}) for fmt in FORMATS}
     # One format object per number format: XlsxWriter gives a style id only to the first
     # object of equal formats.
-    write_summary(book, summary, bold, formats)
+    chargeback_chart = write_summary(book, summary, bold, formats)
     for frame in frames:
-        _write_frame(book.add_worksheet(frame.title), frame, bold, formats)
+        ws = book.add_worksheet(frame.title)
+        _write_frame(ws, frame, bold, formats)
+        if frame.title == SHEET_NAMES["chargeback"] and chargeback_chart is not None:
+            # Beside the table: a drawing, so it never meets the rows written later.
+            ws.insert_chart(1, len(frame.columns) + 1, chargeback_chart)
     book.close()
     used = {fmt for frame in frames for fmt in frame.formats if fmt is not None}
     styles = {fmt: formats[fmt].xf_index for fmt in sorted(used)}

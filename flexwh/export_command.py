@@ -16,7 +16,8 @@ def add_export_parser(commands, day: Callable[[str], date]) -> None:
     teams.add_argument("--team", action="append", metavar="T", help="a team (repeatable)")
     teams.add_argument("--all-teams", action="store_true")
     export.add_argument("--reports", default="subscriptions,users,usage",
-                        help="comma-separated: subscriptions, users, usage")
+                        help="comma-separated: subscriptions, users, usage, "
+                        "chargeback, flex_fit")
     dates = export.add_mutually_exclusive_group()
     dates.add_argument("--all-dates", action="store_true", help="every day up to as_of")
     dates.add_argument("--from", dest="start", type=day, metavar="D")
@@ -31,15 +32,15 @@ def add_export_parser(commands, day: Callable[[str], date]) -> None:
 def cmd_export(args: argparse.Namespace, settings: Settings, usage_error: type) -> int:
     import duckdb
 
-    from exports.folder import REPORTS
+    from exports.folder import ON_DEMAND_REPORTS
     from exports.on_demand import ExportError, OnDemandExport, run_export
     from exports.serving import SERVING_DB
 
     reports = [name.strip() for name in args.reports.split(",") if name.strip()]
-    unknown = [name for name in reports if name not in REPORTS]
+    unknown = [name for name in reports if name not in ON_DEMAND_REPORTS]
     if unknown or not reports:
         raise usage_error(f"--reports: unknown report {unknown[0] if unknown else '(none)'!r}; "
-                          f"choose from {', '.join(REPORTS)}")
+                          f"choose from {', '.join(ON_DEMAND_REPORTS)}")
     if args.end and args.all_dates:
         raise usage_error("--to cannot be combined with --all-dates")
     request = OnDemandExport(teams=tuple(args.team or ()), reports=tuple(reports),

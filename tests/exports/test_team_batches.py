@@ -23,7 +23,7 @@ import pytest
 
 from exports.fingerprints import INPUTS
 from exports.folder import ExportRequest, write_export
-from exports.queries import HASHED, NAMED, ExportScope
+from exports.queries import HASHED, NAMED, SCHEDULED_CSV, ExportScope
 from exports.scheduled import stage_scheduled_exports
 from exports.slugs import team_slugs
 
@@ -88,6 +88,14 @@ def build_serving(path: Path, seed: int) -> list[str]:
     con.execute("create table main.rpt_product_token_distribution (team varchar, window_key "
                 "varchar, as_of_date date, product_name varchar, bucket varchar, "
                 "bucket_order integer, users bigint)")
+    con.execute("create table main.rpt_chargeback_monthly (team varchar, month date, "
+                "cost_center varchar, tokens_used decimal(18,3), users bigint, "
+                "amount decimal(18,2), currency varchar)")
+    con.execute("create table main.rpt_flex_fit (team varchar, as_of_date date, user_key "
+                "varchar, user_name varchar, product_name varchar, days_used bigint, "
+                "tokens_used decimal(18,3), flex_cost decimal(18,2), subscription_cost "
+                "decimal(18,2), currency varchar, recommendation varchar, savings "
+                "decimal(18,2))")
     con.execute("create table main.fct_alerts (team varchar, as_of_date date, alert_type "
                 "varchar, subject varchar, severity varchar, message varchar, is_new boolean)")
     con.execute("insert into main.fct_alerts values (?, ?, 'unallocated', '', 'critical', ?, "
@@ -128,6 +136,19 @@ def build_serving(path: Path, seed: int) -> list[str]:
                 con.execute("insert into main.rpt_product_token_distribution values "
                             "(?, 'last_12_months', ?, ?, ?, ?, ?)",
                             [team, AS_OF, product, bucket, order, rng.randrange(5)])
+        for month in (date(2025, 3, 1), date(2026, 3, 1)):
+            for center in ("(unassigned)", "=CC 1", _text(rng) or "CC 2"):
+                con.execute("insert into main.rpt_chargeback_monthly values "
+                            "(?, ?, ?, ?, ?, ?, ?)",
+                            [team, month, center, rng.choice(TOKENS[:-1]), 2,
+                             rng.choice([Decimal("1234.50"), None]),
+                             rng.choice(["USD", None])])
+        for key in users[:4]:
+            con.execute("insert into main.rpt_flex_fit values "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [team, AS_OF, key, _text(rng), "=Revit", 3, rng.choice(TOKENS),
+                         Decimal("12.34"), rng.choice([Decimal("500.00"), None]), "USD",
+                         rng.choice(["flex", "unknown"]), Decimal("0.00")])
         for key in users[:6]:
             con.execute("insert into main.rpt_usage_by_user values "
                         "(?, 'last_12_months', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -149,7 +170,8 @@ def reference_folder(con, team: str, pii_enabled: bool, slugs: dict[str, str],
     """The folder exports/folder.py writes for one team (the Python, cell by cell path)."""
     scope = ExportScope((team,), START, as_of, NAMED if pii_enabled else HASHED)
     out.mkdir(parents=True)
-    write_export(con, out, ExportRequest(scope=scope, slugs=slugs), as_of.isoformat())
+    write_export(con, out, ExportRequest(scope=scope, slugs=slugs, reports=SCHEDULED_CSV),
+                 as_of.isoformat())
     return out
 
 

@@ -135,8 +135,8 @@ def test_manifest_describes_every_file(warehouse):
     import hashlib
 
     names = {entry["name"]: entry for entry in manifest["files"]}
-    assert set(names) == {"subscriptions.csv", "users.csv", "usage.csv", "flex_report.xlsx",
-                          "alerts.json"}
+    assert set(names) == {"subscriptions.csv", "users.csv", "usage.csv", "chargeback.csv",
+                          "flex_report.xlsx", "alerts.json"}
     for name, entry in names.items():
         data = (folder / name).read_bytes()
         assert (entry["bytes"], entry["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
@@ -184,8 +184,11 @@ def test_a_hashed_export_holds_no_personal_data_in_any_format(warehouse, capsys)
     for fmt in ("xlsx", "parquet", "csv"):
         assert main(["export", "--team", team, "--format", fmt, "--all-dates"]) == 0
         folders.append(Path(capsys.readouterr().out.strip().rsplit(" ", 1)[-1]))
+    assert main(["export", "--team", team, "--reports", "chargeback,flex_fit"]) == 0
+    folders.append(Path(capsys.readouterr().out.strip().rsplit(" ", 1)[-1]))
     files = [path for folder in folders for path in folder.iterdir()]
     assert {path.suffix for path in files} == {".csv", ".xlsx", ".parquet", ".json"}
+    assert {"chargeback.csv", "flex_fit.csv"} <= {path.name for path in files}
     for path in files:
         text = every_text(path)
         leaks = sorted(value for value in forbidden if value in text)
@@ -324,3 +327,59 @@ def test_the_summary_carries_the_forecast_of_the_serving_database(warehouse):
         # No run-out date (burn 0 or covered for 3 years) is said in words, not left blank.
         assert shown == [float(v) if isinstance(v, Decimal) else
                          "not within 3 years" if v is None else v for v in values], team
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def text_of(value) -> str:
+    """exports.md's CSV text of a value: decimals without trailing zeros, dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def test_chargeback_and_flex_fit_on_demand_equal_the_serving_marts(warehouse, capsys):
+    team = "Harbor & Finch Architects"  # personal data on: the flex fit names its users
+    assert main(["export", "--team", team, "--reports", "chargeback,flex_fit",
+                 "--format", "csv"]) == 0
+    folder = Path(capsys.readouterr().out.strip().rsplit(" ", 1)[-1])
+    serving = warehouse.serving_dir / "flex_reporting.duckdb"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        chargeback = con.execute(
+            "select team, month, cost_center, tokens_used, users, amount, currency "
+            "from main.rpt_chargeback_monthly where team = ? order by month, cost_center",
+            [team]).fetchall()
+        flex_fit = con.execute(
+            "select team, user_name, product_name, days_used, tokens_used, flex_cost, "
+            "subscription_cost, currency, recommendation, savings from main.rpt_flex_fit "
+            "where team = ? order by savings desc, user_key, product_name", [team]).fetchall()
+    assert chargeback and flex_fit
+    rows = csv_rows(folder / "chargeback.csv")
+    assert rows[0] == ["Team", "Month", "Cost center", "Tokens used", "Users", "Amount",
+                       "Currency"]
+    assert rows[1:] == [[text_of(value) for value in row] for row in chargeback]
+    rows = csv_rows(folder / "flex_fit.csv")
+    assert rows[0] == ["Team", "User", "Product", "Days used", "Tokens used", "Flex cost",
+                       "Subscription cost", "Currency", "Recommendation", "Savings"]
+    assert rows[1:] == [[text_of(value) for value in row] for row in flex_fit]
+
+
+def test_the_workbook_has_chargeback_and_flex_fit_sheets_with_the_chart(warehouse):
+    import openpyxl
+
+    book_path = team_folder(warehouse, "northgate-civil") / "flex_report.xlsx"
+    book = openpyxl.load_workbook(book_path, read_only=True)
+    assert book.sheetnames[:5] == ["Summary", "By product", "By user", "Chargeback",
+                                   "Flex fit"]
+    header = next(book["Flex fit"].iter_rows(max_row=1, values_only=True))
+    assert header[:3] == ("Team", "hashed_autodesk_id", "Product")  # a hashed team
+    with zipfile.ZipFile(book_path) as archive:
+        charts = [archive.read(name).decode("utf-8") for name in archive.namelist()
+                  if name.startswith("xl/charts/chart")]
+    stacked = [xml for xml in charts if '<c:grouping val="stacked"/>' in xml]
+    assert len(stacked) == 1 and "Amount per cost centre and month" in stacked[0]

@@ -62,7 +62,7 @@ def test_nightly_job_loads_builds_and_checks_the_fixture_feeds(flexwh_env, orche
     assert failed == {("raw_usage", "no_rejections", AssetCheckSeverity.WARN)}
     assert any(e.check_name == "not_null_stg_autodesk__usage_team" and e.passed
                for e in evaluations)  # dbt tests ran as checks too
-    assert len({e.asset_key for e in evaluations if e.asset_key.path[0].startswith("raw_")}) == 5
+    assert len({e.asset_key for e in evaluations if e.asset_key.path[0].startswith("raw_")}) == 7
 
 
 CLEAN_FEBRUARY = (
@@ -81,8 +81,8 @@ def test_flexwh_run_exit_codes_over_three_deliveries(flexwh_env, orchestration_l
 
     assert main(["run"]) == 0  # a clean folder
     out = capsys.readouterr().out
-    assert "[5/16] raw_usage: 2 files loaded, 0 rejected; 4 rows loaded, 0 rejected" in out
-    assert re.search(r"\[12/16\] dbt_models: \d+ models built; \d+ checks passed", out)
+    assert "[7/20] raw_usage: 2 files loaded, 0 rejected; 4 rows loaded, 0 rejected" in out
+    assert re.search(r"\[16/20\] dbt_models: \d+ models built; \d+ checks passed", out)
     assert "success (exit 0)" in out
 
     (orchestration_landing / "usage" / "2026-03-late.csv").write_text(LATE_FILE)
@@ -128,7 +128,7 @@ def test_an_error_check_failure_stops_the_build_and_exits_1(
     assert main(["run"]) == 1
     captured = capsys.readouterr()
     assert "failed: raw_usage tokens_used_not_negative (ERROR)" in captured.out
-    assert "[12/16] dbt_models: not run" in captured.out
+    assert "[16/20] dbt_models: not run" in captured.out
     assert captured.err.strip().splitlines() == [
         "flexwh run: ERROR check failed: raw_usage tokens_used_not_negative (ERROR)"
     ]
@@ -154,7 +154,7 @@ def test_a_crashed_step_is_one_line_on_stderr_and_a_traceback_in_the_log(
 ):
     assert main(["run"]) == 1
     captured = capsys.readouterr()
-    assert "[6/16] raw_users: FAILED: OSError: No space left on device" in captured.out
+    assert "[8/20] raw_users: FAILED: OSError: No space left on device" in captured.out
     assert "raw_users_checks: not run" in captured.out
     assert captured.err == "flexwh run: step raw_users failed: OSError: No space left on device\n"
     log = (flexwh_env.data_dir / "logs" / "flexwh.log").read_text()
