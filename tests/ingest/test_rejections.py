@@ -179,3 +179,54 @@ def test_users_and_team_settings_rejections(tmp_path):
     assert landing.query("select team, pii_enabled from raw.team_settings order by 1") == [
         ("Acme", True), ("Beta", False),
     ]
+
+
+PRICES = """\
+Item,Team,Valid from,Price,Currency
+token,*,2025-04-01,3.000000,usd
+Token,Beta,2025-04-01,1.1234567,USD
+AutoCAD,*,,2030,USD
+Revit,*,2025-04-01,-5,USD
+Revit,*,2025-04-01,3055.123456,eur
+,*,2025-04-01,1,USD
+"""
+COST_CENTERS = """\
+team,autodesk_id,cost_centre,valid_from
+Acme,U1,CC-1100 Structural,
+Acme,Ann@Example.com,CC-1200 Civil,2026-03-16
+Acme,U2,,2026-01-01
+Acme,U3,CC-2000 Design,16/03/2026
+,U4,CC-2000 Design,
+"""
+
+
+def test_prices_and_cost_centers_rejections_name_column_problem_and_row(tmp_path):
+    # The optional feeds of insights.md follow feeds.md's rules: header aliases and any
+    # case, one reason per rejected row, the valid rows of the same file loaded.
+    landing = Landing(tmp_path)
+    landing.write("prices/2026.csv", PRICES)
+    landing.write("cost_centers/hr.csv", COST_CENTERS)
+
+    landing.ingest()
+
+    assert landing.rejected("prices") == [
+        ("prices/2026.csv", 3, "price: more than 6 decimals: '1.1234567'"),
+        ("prices/2026.csv", 4, "valid_from: missing"),
+        ("prices/2026.csv", 5, "price: negative: '-5'"),
+        ("prices/2026.csv", 7, "item: missing"),
+    ]
+    assert landing.query("select _row_number, item, team, valid_from, price, currency "
+                         "from raw.prices order by _row_number") == [
+        (2, "token", "*", dt.date(2025, 4, 1), Decimal("3.000000"), "usd"),
+        (6, "Revit", "*", dt.date(2025, 4, 1), Decimal("3055.123456"), "eur"),
+    ]
+    assert landing.rejected("cost_centers") == [
+        ("cost_centers/hr.csv", 4, "cost_center: missing"),
+        ("cost_centers/hr.csv", 5, "valid_from: not a date: '16/03/2026'"),
+        ("cost_centers/hr.csv", 6, "team: missing"),
+    ]
+    assert landing.query("select _row_number, team, \"user\", cost_center, valid_from "
+                         "from raw.cost_centers order by _row_number") == [
+        (2, "Acme", "U1", "CC-1100 Structural", None),
+        (3, "Acme", "Ann@Example.com", "CC-1200 Civil", dt.date(2026, 3, 16)),
+    ]
