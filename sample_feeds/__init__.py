@@ -2,7 +2,8 @@
 
 `generate` writes a landing folder: usage in three header styles, subscriptions (XLSX with
 a parameters sheet), users, token events and team settings, with a burn-down simulated
-while generating so that no team ever uses more tokens than it holds.
+while generating so that no team ever uses more tokens than it holds; and the optional
+company feeds of insights.md, cost centres and prices (company_feeds.py).
 """
 
 from __future__ import annotations

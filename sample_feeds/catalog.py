@@ -77,3 +77,28 @@ RESELLERS: tuple[tuple[str, str], ...] = (
     ("Graitec Partner Services", "sales@graitec-partner.example"),
     ("", ""),  # bought directly from Autodesk online
 )
+
+# Yearly list price (USD) of one named subscription of a product, for the prices feed
+# (insights.md, Flex fit). None: not sold as a named subscription on its own here, so a
+# product used on Flex has no price and its Flex fit shows `unknown`.
+YEARLY_PRICES: dict[str, str | None] = {
+    "AutoCAD": "2030", "AutoCAD LT": "635", "Revit": "3055", "Revit LT": "560",
+    "Civil 3D": "2825", "3ds Max": "1975", "Maya": "1975", "Inventor Professional": "2495",
+    "Fusion": "679.99", "Navisworks Manage": "3065", "Navisworks Simulate": "1530",
+    "Advance Steel": "2860", "InfraWorks": "1060.5", "ReCap Pro": None, "Arnold": "420",
+    "MotionBuilder": "2180", "Mudbox": None,
+}
+# Cost centres a company of each discipline books its people on (cost_centers feed).
+COST_CENTERS: dict[str, tuple[str, ...]] = {
+    "architecture": ("CC-1000 Architecture", "CC-1100 Interior Design",
+                     "CC-1200 Urban Planning", "CC-1300 Landscape", "CC-2000 Design",
+                     "CC-9000 Overhead"),
+    "infrastructure": ("CC-1100 Structural", "CC-1200 Civil", "CC-1300 Transport",
+                       "CC-1400 Water", "CC-2000 Design", "CC-9000 Overhead"),
+    "manufacturing": ("CC-3100 Product Engineering", "CC-3200 Tooling", "CC-3300 Production",
+                      "CC-3400 Quality", "CC-2000 Design", "CC-9000 Overhead"),
+    "structural": ("CC-1100 Structural", "CC-1110 Steel Detailing", "CC-1120 Concrete",
+                   "CC-1200 Civil", "CC-2000 Design", "CC-9000 Overhead"),
+    "media": ("CC-4100 Animation", "CC-4200 Visual Effects", "CC-4300 Games",
+              "CC-4400 Post-production", "CC-2000 Design", "CC-9000 Overhead"),
+}

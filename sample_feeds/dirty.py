@@ -124,3 +124,41 @@ def _bad_rows(tally: Tally, users: FeedFile, subs: FeedFile, events: FeedFile,
         ("team_settings/team_settings_update.csv",
          csv_bytes(("team_name", "show_personal_data"), setting_rows)),
     ]
+
+
+def company_bad_rows(tally: Tally, centers: FeedFile, prices: FeedFile
+                     ) -> list[tuple[str, bytes]]:
+    """Corrections of the optional cost_centers and prices feeds, under other header names
+    (as a person saves them from a spreadsheet): rows already delivered, rows valid once
+    normalised (`Token`, `usd`) that re-deliver a price unchanged, and rows insights.md
+    rejects."""
+    team, user, center, _ = centers.rows[0]
+    other = centers.rows[1]
+    change = prices.rows[1][2]  # the mid-period token price change: a date
+    center_rows = [
+        *centers.rows[:2],  # re-delivered unchanged
+        [team, user, center, change.strftime("%d/%m/%Y")],  # day first: not ISO 8601
+        [other[0], other[1], None, None],
+    ]
+    tally.valid_rows["cost_centers"] += 2
+    tally.rows("cost_centers", Counter({"valid_from: not a date": 1,
+                                        "cost_center: missing": 1}))
+    token = prices.rows[0]
+    own = next(r for r in prices.rows if r[0] == "token" and r[1] != "*")
+    product = next((r for r in prices.rows if r[0] != "token"), token)
+    price_rows = [
+        ["Token", *token[1:]],  # valid: `token` is case-insensitive; the same price again
+        [*product[:4], product[4].lower()],  # valid: the currency is upper-cased
+        [product[0], product[1], product[2], product[3] + "1", product[4]],  # 7 decimals
+        [own[0], own[1], own[2], "-" + own[3], own[4]],
+        ["token", "*", None, prices.rows[1][3], token[4]],
+    ]
+    tally.valid_rows["prices"] += 2
+    tally.rows("prices", Counter({"price: more than 6 decimals": 1, "price: negative": 1,
+                                  "valid_from: missing": 1}))
+    return [
+        ("cost_centers/cost_centers_corrections.csv",
+         csv_bytes(("Team", "User", "Cost centre", "Valid from"), center_rows)),
+        ("prices/prices_manual.csv",
+         csv_bytes(("Product", "Team", "Valid from", "Unit price", "Currency"), price_rows)),
+    ]

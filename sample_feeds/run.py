@@ -11,10 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activity, dirty_usage, other_feeds
+from . import activity, company_feeds, dirty_usage, other_feeds
 from .burndown import BurnDown
 from .dates import day_list, history_start, latest_release, rename_day
-from .dirty import Tally, bad_files
+from .dirty import Tally, bad_files, company_bad_rows
 from .ledger import Ledger, schedule
 from .population import (
     Population,
@@ -29,7 +29,9 @@ from .usage_files import mark_xlsx, plan_files
 from .usage_write import UsageWriter
 from .writers import write_file
 
-FEEDS = ("subscriptions", "users", "usage", "token_events", "team_settings")
+# The five Autodesk feeds, then the optional company feeds of insights.md.
+FEEDS = ("subscriptions", "users", "usage", "token_events", "team_settings", "cost_centers",
+         "prices")
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,8 @@ def run(preset_name: str, seed: int, end: date, dirty: bool, out: Path,
     days = day_list(history_start(end, preset.months), end)
     pop, rows, ledger = _simulate(preset, seed, days, progress)
     stamp = datetime.combine(end + timedelta(days=1), time(6, 0))  # the export's time
-    files = plan_files(rows, pop, days, rename_day(days), preset.files_per_team,
-                       preset.aps_daily_days)
+    rename = rename_day(days)
+    files = plan_files(rows, pop, days, rename, preset.files_per_team, preset.aps_daily_days)
     if preset.xlsx_usage:
         mark_xlsx(files, pop)
     tally = Tally() if dirty else None
@@ -98,20 +100,24 @@ def run(preset_name: str, seed: int, end: date, dirty: bool, out: Path,
     users = other_feeds.users(pop, days)
     events = other_feeds.token_events(pop, ledger, days)
     settings = other_feeds.team_settings(pop)
-    small = [subs, *users, events, settings]
+    centers = company_feeds.cost_centers(pop, rows, days, rename, _stream(seed, "cost centers"))
+    prices = company_feeds.prices(pop, rows, days, _stream(seed, "prices"))
+    small = [subs, *users, events, settings, centers, prices]
     paths = [f.path for f in files] + [f.path for f in small]
     for feed_file in small:
         write_file(out / feed_file.path, feed_file.data)
     if tally is not None:
-        for path, data in bad_files(tally, writer, files, copy[1], copy[0], users[0], subs,
-                                    events, settings):
+        extra = bad_files(tally, writer, files, copy[1], copy[0], users[0], subs, events,
+                          settings) + company_bad_rows(tally, centers, prices)
+        for path, data in extra:
             write_file(out / path, data)
             paths.append(path)
         write_file(out / "dirty_tally.json", tally.to_json())
     counts = {feed: sum(p.startswith(feed + "/") for p in paths) for feed in FEEDS}
     row_counts = {"subscriptions": len(subs.rows), "users": sum(len(u.rows) for u in users),
                   "usage": len(rows.day), "token_events": len(events.rows),
-                  "team_settings": len(settings.rows)}
+                  "team_settings": len(settings.rows), "cost_centers": len(centers.rows),
+                  "prices": len(prices.rows)}
     summary = GenerateSummary(
         preset_name, seed, out, days[0], end, len(pop.teams), pop.n_users, counts,
         row_counts, None if tally is None else json.loads(tally.to_json()))

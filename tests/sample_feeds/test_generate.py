@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 from collections import Counter, defaultdict
@@ -97,6 +98,17 @@ def row_problem(feed: str, row: dict) -> str | None:
             return "seat_quantity: not whole or negative"
         if row.get("end_date") and row["end_date"] < row["start_date"]:
             return "end_date: before start_date"
+    if feed in ("cost_centers", "prices") and row.get("valid_from") and not ISO_DAY.match(
+            row["valid_from"]):
+        return "valid_from: not a date"
+    if feed == "prices":
+        price = row["price"]
+        if price.startswith("-"):
+            return "price: negative"
+        if not TOKENS.match(price):
+            return "price: not a number"
+        if len(price.partition(".")[2].rstrip("0")) > 6:
+            return "price: decimals"
     if feed == "team_settings" and row["pii_enabled"].lower() not in BOOLEANS:
         return "pii_enabled: not a boolean"
     if feed == "token_events":
@@ -157,6 +169,7 @@ def test_same_seed_gives_identical_bytes(landing, tmp_path):
     generate("demo", seed=42, end_date=END, out=tmp_path / "again")
     first, second = digests(landing), digests(tmp_path / "again")
     assert any(name.endswith(".xlsx") for name in first)
+    assert {"cost_centers/cost_centers.csv", "prices/prices.csv"} <= set(first)
     assert first == second
 
 
@@ -294,3 +307,138 @@ def test_people_appear_under_both_exports_with_a_reused_e_mail_and_a_later_users
     emails_of = [{row[2].lower() for rows in files for row in rows} for files in (first, later)]
     assert later and emails_of[1] and not emails_of[1] & emails_of[0]
     assert {email for _, email in email_only} & emails_of[1]  # usage the later file resolves
+
+
+# --- the optional company feeds: cost_centers and prices (insights.md, Chargeback) ------
+
+CENTERS_HEADER = ["team", "user", "cost_center", "valid_from"]
+PRICES_HEADER = ["item", "team", "valid_from", "price", "currency"]
+PRICE = re.compile(r"^\d+\.\d{6}$")
+
+
+def plain_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    """A CSV as the other generated company-side feeds are written: UTF-8, no BOM, CRLF."""
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n"), path
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
+    return rows[0], rows[1:]
+
+
+def user_ref(value: str) -> str:
+    return value.lower() if "@" in value else value
+
+
+def usage_people(usage: list[dict]) -> dict[str, list[set[str]]]:
+    """Per team, the people of the usage: the identities (Autodesk ID, hashed Autodesk ID,
+    lower-cased e-mail) that some usage row delivers together, merged transitively."""
+    people: dict[str, list[set[str]]] = defaultdict(list)
+    for row in usage:
+        ids = {row.get("autodesk_id"), row.get("hashed_autodesk_id"),
+               (row.get("email") or "").lower() or None} - {None}
+        groups = people[row["team"]]
+        joined = [g for g in groups if g & ids]
+        for group in joined:
+            groups.remove(group)
+            ids |= group
+        groups.append(ids)
+    return people
+
+
+@pytest.fixture(scope="module")
+def usage_rows(landing) -> list[dict]:
+    return read_landing(landing)["rows"]["usage"]
+
+
+def test_cost_centers_name_users_of_the_usage_of_their_team(landing, usage_rows):
+    header, rows = plain_csv(landing / "cost_centers" / "cost_centers.csv")
+    assert header == CENTERS_HEADER
+    known = defaultdict(set)  # team -> every identity its usage shows
+    for row in usage_rows:
+        for name in ("autodesk_id", "hashed_autodesk_id", "email"):
+            if row.get(name):
+                known[row["team"]].add(user_ref(row[name]))
+    assert rows and all(team and user and center for team, user, center, _ in rows)
+    strangers = [(team, user) for team, user, _, _ in rows if user_ref(user) not in known[team]]
+    assert strangers == []
+    emails = [user for _, user, _, _ in rows if "@" in user]
+    assert emails and len(emails) < len(rows) / 2  # an Autodesk ID for most users
+    assert any(e != e.lower() for e in emails) and any(e == e.lower() for e in emails)
+    for team in {r[0] for r in rows}:
+        centers = {r[2] for r in rows if r[0] == team}
+        assert 3 <= len(centers) <= 6 and all(re.match(r"^CC-\d{4} \S", c) for c in centers)
+
+
+def test_a_user_changes_cost_centre_mid_month_and_some_users_have_none(landing, usage_rows):
+    _, rows = plain_csv(landing / "cost_centers" / "cost_centers.csv")
+    by_user = defaultdict(list)
+    for team, user, center, valid_from in rows:
+        by_user[team, user_ref(user)].append((valid_from, center))
+    first_day = min(r["day_used"][:10] for r in usage_rows)
+    assert all(sorted(v for v, _ in periods)[0] == "" for periods in by_user.values())
+    changes = [(v, c, periods) for periods in by_user.values() for v, c in periods if v]
+    assert changes
+    for valid_from, center, periods in changes:
+        day = date.fromisoformat(valid_from)
+        assert first_day < valid_from <= END.isoformat() and day.day != 1
+        assert center != dict(periods)[""]  # another cost centre than before
+    assert len(changes) <= 0.25 * len(by_user)
+
+    people = usage_people(usage_rows)
+    mapped = {(team, user) for team, user in by_user}
+    unmapped = [(team, ids) for team, groups in people.items() for ids in groups
+                if not any((team, i) in mapped for i in ids)]
+    total = sum(len(groups) for groups in people.values())
+    assert 1 <= len(unmapped) <= 0.15 * total
+
+
+def test_prices_hold_a_token_price_change_a_team_price_and_an_unpriced_product(
+        landing, usage_rows):
+    header, rows = plain_csv(landing / "prices" / "prices.csv")
+    assert header == PRICES_HEADER
+    assert all(PRICE.match(price) and currency == "USD" and valid_from
+               and date.fromisoformat(valid_from) for _, _, valid_from, price, currency in rows)
+    first_day = min(r["day_used"][:10] for r in usage_rows)
+    token = sorted((valid_from, Decimal(price)) for item, team, valid_from, price, _ in rows
+                   if item == "token" and team == "*")
+    assert len(token) == 2 and token[0][0] <= first_day
+    changed, price = token[1]
+    assert first_day < changed < END.isoformat() and date.fromisoformat(changed).day != 1
+    assert price != token[0][1]
+    teams = {r["team"] for r in usage_rows}
+    own = [(team, Decimal(price)) for item, team, _, price, _ in rows
+           if item == "token" and team != "*"]
+    assert len(own) == 1 and own[0][0] in teams and own[0][1] not in dict(token).values()
+    used = {r["product_name"] for r in usage_rows}
+    priced = {item for item, team, _, _, _ in rows if item != "token"}
+    assert all(team == "*" for item, team, _, _, _ in rows if item != "token")
+    assert priced <= used and len(priced) > len(used) / 2
+    assert used - priced  # shows as `unknown` in the Flex fit
+    assert Decimal(dict((r[0], r[3]) for r in rows)["AutoCAD"]) > 1000
+
+
+def test_dirty_company_feeds_carry_each_hostile_row(landing, dirty_landing):
+    found = {}
+    for feed, clean_name in (("cost_centers", "cost_centers.csv"), ("prices", "prices.csv")):
+        clean = (landing / feed / clean_name).read_bytes()
+        assert (dirty_landing / feed / clean_name).read_bytes() == clean  # untouched
+        extra = [p for p in sorted((dirty_landing / feed).iterdir()) if p.name != clean_name]
+        assert len(extra) == 1, extra
+        header, rows = plain_csv(extra[0])
+        names = [column_names(feed).get(header_key(h)) for h in header]
+        canonical = CENTERS_HEADER if feed == "cost_centers" else PRICES_HEADER
+        assert header != canonical and sorted(names) == sorted(canonical)  # header aliases
+        found[feed] = [dict(zip(names, row, strict=True)) for row in rows]
+
+    centers = found["cost_centers"]
+    assert any(r["valid_from"] and not ISO_DAY.match(r["valid_from"]) for r in centers)
+    assert any(not r["cost_center"] for r in centers)
+    prices = found["prices"]
+    assert any(len(r["price"].partition(".")[2]) == 7 for r in prices)
+    assert any(r["price"].startswith("-") for r in prices)
+    assert any(not r["valid_from"] for r in prices)
+    # Valid once normalised, and then the same as a clean row: the price data is unchanged.
+    _, clean = plain_csv(landing / "prices" / "prices.csv")
+    odd = [r for r in prices if r["currency"].islower() or r["item"] == "Token"]
+    assert {r["currency"] for r in odd} >= {"usd"} and {r["item"] for r in odd} >= {"Token"}
+    assert all([r["item"].lower() if r["item"].lower() == "token" else r["item"], r["team"],
+                r["valid_from"], r["price"], r["currency"].upper()] in clean for r in odd)
