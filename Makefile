@@ -63,6 +63,7 @@ bench: install parse
 	$(BIN)/python -m bench.bench_models ledger
 	$(BIN)/python -m bench.bench_models windows
 	$(BIN)/python -m bench.bench_runs --preset bench-10m --memory-limit 1GB
+	$(BIN)/python -m bench.bench_workbook
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -8,7 +8,16 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from ingest.feeds import BOOLEAN, DATE, EVENT_TYPE, FEEDS, SIGNED_TOKENS, TOKENS, WHOLE
+from ingest.feeds import (
+    BOOLEAN,
+    DATE,
+    EVENT_TYPE,
+    FEEDS,
+    PRICE,
+    SIGNED_TOKENS,
+    TOKENS,
+    WHOLE,
+)
 from tests.ingest.helpers import Landing
 
 # A valid text per kind and what raw holds for it.
@@ -19,6 +28,7 @@ SAMPLES = {
     WHOLE: ("1000", 1000),
     BOOLEAN: ("yes", True),
     EVENT_TYPE: ("Adjustment", "adjustment"),
+    PRICE: ("2030.125", Decimal("2030.125")),
 }
 # Values that make a row valid whatever column is under test.
 BASE_ROW = {
@@ -30,6 +40,9 @@ BASE_ROW = {
     "token_events": {"event_id": "E1", "event_date": "2026-03-05", "event_type": "adjustment",
                      "subscription_id": "S1", "tokens": "-4"},
     "team_settings": {"team": "Acme", "pii_enabled": "yes"},
+    "cost_centers": {"team": "Acme", "user": "U1", "cost_center": "CC-1"},
+    "prices": {"item": "token", "team": "*", "valid_from": "2026-01-01", "price": "3",
+               "currency": "USD"},
 }
 
 

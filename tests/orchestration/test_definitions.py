@@ -11,7 +11,10 @@ RAW = {f"raw_{feed}" for feed in FEEDS}
 STAGING = {
     "stg_autodesk__usage", "stg_autodesk__subscriptions", "stg_autodesk__users",
     "stg_autodesk__token_events", "stg_autodesk__team_settings",
+    "stg_company__cost_centers", "stg_company__prices",
 }
+STAGING_OF = {feed: f"stg_autodesk__{feed}" for feed in FEEDS} | {
+    "cost_centers": "stg_company__cost_centers", "prices": "stg_company__prices"}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +38,7 @@ def test_raw_assets_and_staging_models_are_one_graph(defs):
     assert keys.keys() >= STAGING
     for feed in FEEDS:
         assert graph.get(AssetKey(f"raw_{feed}")).group_name == "ingest"
-        staging = graph.get(keys[f"stg_autodesk__{feed}"])
+        staging = graph.get(keys[STAGING_OF[feed]])
         assert staging.group_name == "staging"
     # dbt sources map onto the ingest assets (meta.dagster.asset_key): lineage is one graph.
     usage_parents = graph.get(keys["base_autodesk__usage"]).parent_keys
@@ -70,6 +73,16 @@ EXPECTED_SEVERITIES = {
     ("raw_team_settings", "team_unique_per_file"): "WARN",
     ("raw_team_settings", "lineage_valid"): "ERROR",
     ("raw_team_settings", "no_rejections"): "WARN",
+    ("raw_cost_centers", "required_columns_present"): "ERROR",
+    ("raw_cost_centers", "user_unique_per_day_and_file"): "WARN",
+    ("raw_cost_centers", "lineage_valid"): "ERROR",
+    ("raw_cost_centers", "no_rejections"): "WARN",
+    ("raw_prices", "required_columns_present"): "ERROR",
+    ("raw_prices", "price_not_negative"): "ERROR",
+    ("raw_prices", "currency_is_a_code"): "WARN",
+    ("raw_prices", "item_unique_per_day_and_file"): "WARN",
+    ("raw_prices", "lineage_valid"): "ERROR",
+    ("raw_prices", "no_rejections"): "WARN",
 }
 
 
