@@ -64,6 +64,8 @@ def value_length(value: object) -> int:
 
 def column_width(header: str, longest: int, fmt: str | None) -> float:
     """A width that shows the header and the longest value (thousands separators added)."""
-    if fmt is not None and fmt != DATE_FORMAT:
+    if fmt == DATE_FORMAT:
+        longest += 2  # right-aligned dates would touch the left-aligned text beside them
+    elif fmt is not None:
         longest += longest // 3
     return float(min(MAX_WIDTH, max(MIN_WIDTH, len(header) + 4, longest + 2)))

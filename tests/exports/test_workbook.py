@@ -181,10 +181,10 @@ def test_report_sheets_are_filtered_fitted_formatted_and_print_their_header(book
     assert usage["B2"].number_format == "yyyy-mm-dd"
     assert [usage[f"D{row}"].number_format for row in range(2, 7)] == ["#,##0.000"] * 5
     widths = {letter: usage.column_dimensions[letter].width for letter in "ABCD"}
-    # XlsxWriter stores a width w as w + 0.71. "Team": its header, 4 + 4; the 15 characters
-    # of '=HYPERLINK("x")' + 2; the longest token amount, 123456789012.345 (16 characters
-    # and 5 separators) + 2.
-    assert [round(widths[letter] - 0.71) for letter in "ACD"] == [8, 17, 23]
+    # XlsxWriter stores a width w as w + 0.71. "Team": its header, 4 + 4; a date, 10 + 2
+    # of room + 2; the 15 characters of '=HYPERLINK("x")' + 2; the longest token amount,
+    # 123456789012.345 (16 characters and 5 separators) + 2.
+    assert [round(widths[letter] - 0.71) for letter in "ABCD"] == [8, 14, 17, 23]
     assert wb["By product"]["C2"].number_format == "#,##0"
     xml = sheet_xml(book, 4)
     assert '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"' in xml
