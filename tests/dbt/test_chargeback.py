@@ -188,3 +188,30 @@ def test_a_late_file_replaces_a_cost_centre_and_a_price_of_the_same_key(warehous
     # CC-A: 10 × 2.0 + 5.125 × 4.0 = 40.5; CC-C: 10 × 4.0; CC-B is gone.
     assert march == [(UNASSIGNED, D("4.000"), D("8.00")), ("CC-A", D("15.125"), D("40.50")),
                      ("CC-C", D("10.000"), D("40.00"))]
+
+
+def test_large_valid_prices_give_exact_amounts_or_null_never_a_failed_build(tmp_path,
+                                                                          write_raw):
+    # Both are valid inputs: tokens below 10^15, prices below 10^12 with 6 decimals.
+    # 20,000 × 50,000.000001 = 1,000,000,000.02 exactly; 50,000 × 999,999,999,999.999999
+    # is beyond DECIMAL(18,2): the amount is unknown (NULL), and the build goes on.
+    warehouse = tmp_path / "warehouse.duckdb"
+    write_raw(warehouse, {
+        "usage": (USAGE_COLUMNS[:6], {1: [
+            ("Big", "2026-03-02", "AutoCAD", "2026", "20000", "x1"),
+            ("Huge", "2026-03-02", "AutoCAD", "2026", "50000", "y1")]}),
+        "prices": (PRICE_COLUMNS, {2: [
+            ("token", "Big", "2026-01-01", "50000.000001", "USD"),
+            ("token", "Huge", "2026-01-01", "999999999999.999999", "USD")]}),
+    })
+    run_dbt(["build", "--select", "+path:models/marts/chargeback", "--indirect-selection",
+             "cautious", "--target-path", str(tmp_path / "target"),
+             "--log-path", str(tmp_path / "logs")],
+            {**os.environ, "FLEXWH_WAREHOUSE": str(warehouse), "FLEXWH_DATA_DIR": str(tmp_path),
+             "FLEXWH_HASH_KEY": HASH_KEY},
+            vars_json=json.dumps({"as_of": AS_OF}))
+    assert rows(warehouse, "select team, amount, currency from marts.rpt_chargeback_monthly "
+                           "order by team") == [("Big", D("1000000000.02"), "USD"),
+                                                ("Huge", None, "USD")]
+    assert rows(warehouse, "select team, flex_cost from marts.rpt_flex_fit order by team") == [
+        ("Big", D("1000000000.02")), ("Huge", None)]

@@ -1,7 +1,7 @@
 {%- set as_of = "cast('" ~ var('as_of') ~ "' as date)" %}
 {%- set first_month = dbt.dateadd('month', -12, dbt.date_trunc('month', as_of)) %}
 -- insights.md, Chargeback and Flex fit: the usage of the month holding as_of and the 12
--- before it, each row with that day's token price and currency (the team's own row, else
+-- before it, each row with that day's token price, its cost and currency (the team's own row, else
 -- `*`, with the latest valid_from up to the day) and the user's cost centre on the day
 -- ('(unassigned)' when none).
 with
@@ -35,6 +35,10 @@ final as (
         usage.product_name,
         usage.tokens_used,
         coalesce(team_price.price, any_team_price.price) as token_price,
+        -- Exact, and never over DECIMAL's 38 digits: tokens < 10^15, prices < 10^12.
+        cast(usage.tokens_used as decimal(38, 3))
+        * cast(coalesce(team_price.price, any_team_price.price) as decimal(38, 6))
+            as token_cost,
         case
             when team_price.price is not null then team_price.currency
             else any_team_price.currency

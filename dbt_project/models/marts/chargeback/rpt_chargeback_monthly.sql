@@ -24,14 +24,12 @@ final as (
         cost_center,
         cast(sum(tokens_used) as decimal(18, 3)) as tokens_used,
         count(distinct user_key) as users,  -- noqa: RF04
-        cast(
-            case
-                when count(distinct currency) > 1 then null
-                when sum(case when tokens_used > 0 and token_price is null then 1 else 0 end) > 0
-                    then null
-                else round(sum(cast(tokens_used * token_price as decimal(38, 9))), 2)
-            end as decimal(18, 2)
-        ) as amount,
+        case
+            when count(distinct currency) > 1 then null
+            when sum(case when tokens_used > 0 and token_price is null then 1 else 0 end) > 0
+                then null
+            else {{ money('sum(token_cost)') }}
+        end as amount,
         case when count(distinct currency) = 1 then max(currency) end as currency
 
     from priced

@@ -60,7 +60,7 @@ flex as (
             when count(distinct currency) > 1 then null
             when sum(case when tokens_used > 0 and token_price is null then 1 else 0 end) > 0
                 then null
-            else round(sum(cast(tokens_used * token_price as decimal(38, 9))), 2)
+            else {{ money('sum(token_cost)') }}
         end as flex_cost,
         case when count(distinct currency) = 1 then max(currency) end as flex_currency,
         count(distinct currency) as currencies
