@@ -254,10 +254,11 @@ def balance_curve(con: duckdb.DuckDBPyConnection, team: str) -> list[tuple[date,
 
 
 def chargeback_amounts(con: duckdb.DuckDBPyConnection, team: str
-                       ) -> list[tuple[date, str, Decimal | None]]:
+                       ) -> list[tuple[date, str, Decimal | None, str | None]]:
     if not has_table(con, "rpt_chargeback_monthly"):
         return []
-    return con.execute("select month, cost_center, amount from main.rpt_chargeback_monthly "
+    return con.execute("select month, cost_center, amount, currency "
+                       "from main.rpt_chargeback_monthly "
                        "where team = $team order by month, cost_center",
                        {"team": team}).fetchall()
 

@@ -47,8 +47,10 @@ class SummaryData:
     balance: list[tuple[date, Decimal]] = field(default_factory=list)
     # (available, used) of the packs active on as_of; None when no pack is active.
     active_tokens: tuple[Decimal, Decimal] | None = None
-    # (month, cost centre, amount) of rpt_chargeback_monthly: the Chargeback sheet's chart.
-    chargeback: list[tuple[date, str, Decimal | None]] = field(default_factory=list)
+    # (month, cost centre, amount, currency) of rpt_chargeback_monthly: the Chargeback
+    # sheet's chart.
+    chargeback: list[tuple[date, str, Decimal | None, str | None]] = field(
+        default_factory=list)
 
 
 class _Cells:
@@ -251,7 +253,13 @@ def _day_line(book, cells: _Cells, points: list[tuple[date, Decimal]], first: in
 def _chargeback(book, cells: _Cells, summary: SummaryData, first: int):
     """Amount per cost centre per month: months down, cost centres across (a stacked
     column chart, a series per cost centre)."""
-    amounts = {(month, center): amount for month, center, amount in summary.chargeback}
+    amounts = {(month, center): amount for month, center, amount, _ in summary.chargeback}
+    # One axis of money: the currency in the title, or a warning that the bars mix them.
+    currencies = {currency for *_, amount, currency in summary.chargeback
+                  if amount is not None}
+    unit = (f" ({currencies.pop()})" if len(currencies) == 1 else
+            " (several currencies: see the table)" if currencies else "")
+    unknown = any(amount is None for _, _, amount, _ in summary.chargeback)
     months = sorted({month for month, _ in amounts})
     centers = sorted({center for _, center in amounts})
     if not months:
@@ -271,7 +279,10 @@ def _chargeback(book, cells: _Cells, summary: SummaryData, first: int):
                        CHARGEBACK_COL + index],
             "gap": 60,
         })
-    chart.set_title({"name": "Amount per cost centre and month", "name_font": TITLE_FONT})
+    title = "Amount per cost centre and month" + unit
+    if unknown:
+        title += "; no bar where the amount is unknown"
+    chart.set_title({"name": title, "name_font": TITLE_FONT})
     chart.set_x_axis({"num_format": "mmm yy", "date_axis": False})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})

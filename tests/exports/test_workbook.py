@@ -238,3 +238,24 @@ def test_text_longer_than_an_excel_cell_holds_is_cut_and_says_so(tmp_path: Path)
     assert cut_astral.endswith(" [truncated]")
     assert len(cut_astral.encode("utf-16-le")) // 2 <= 32_767
     assert set(cut_astral[:-12]) == {"\U0001f600"}  # no half of a character left
+
+
+@pytest.mark.parametrize(("rows", "title"), [
+    ([(date(2026, 2, 1), "CC-A", Decimal("10.50"), "USD"),
+      (date(2026, 3, 1), "CC-A", Decimal("4.00"), "USD")],
+     "Amount per cost centre and month (USD)"),
+    ([(date(2026, 2, 1), "CC-A", Decimal("10.50"), "USD"),
+      (date(2026, 3, 1), "CC-A", Decimal("4.00"), "EUR"),
+      (date(2026, 3, 1), "CC-B", None, None)],
+     "Amount per cost centre and month (several currencies: see the table); no bar where "
+     "the amount is unknown"),
+])
+def test_the_chargeback_chart_names_its_currency_and_unknown_amounts(tmp_path, rows, title):
+    path = tmp_path / "book.xlsx"
+    chargeback = Table("chargeback", ["Team", "Month"], [("Acme", date(2026, 2, 1))])
+    write_workbook(path, summary(chargeback=rows), [chargeback])
+    stacked = [xml for xml in chart_xml(path) if '<c:grouping val="stacked"/>' in xml]
+    assert len(stacked) == 1
+    assert "".join(re.findall(r"<a:t>([^<]*)</a:t>", stacked[0])) == title
+    with zipfile.ZipFile(path) as archive:  # drawn on the Chargeback sheet (sheet 2)
+        assert "drawing" in archive.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
